@@ -1,0 +1,86 @@
+"""Every hook a Rapport plugin can implement, grouped by the phase in which it is called.
+
+Plugins implement hooks with ``@rapport_core.hookimpl`` and are found through the ``rapport``
+entry-point group. Registration hooks receive a ``register`` callback; notification hooks
+return nothing; "decide one thing" hooks are ``firstresult``: the first non-``None`` answer wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from rapport_core.actors import Actor
+    from rapport_core.schemas import PartnerOut, ReferralOut, StageChangeOut
+
+hookspec = pluggy.HookspecMarker("rapport")
+
+
+# --------------------------------------------------------------------------- 1. start-up
+# Called once, when the CLI or the server assembles itself from the installed plugins.
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add commands to the ``rapport`` CLI: ``@cli.command()`` or ``cli.add_command(...)``."""
+
+
+@hookspec
+def register_routes(register: Callable[[Any], None]) -> None:
+    """Add web routes. Call ``register(handler)`` with a Litestar route handler, controller or
+    router. Handlers are mounted at the paths they declare; API routes belong under ``/api/v1``.
+    """
+
+
+@hookspec
+def register_crm_connectors(register: Callable[[type], None]) -> None:
+    """Offer CRM connectors. Call ``register(ConnectorClass)`` once per connector."""
+
+
+@hookspec
+def register_rulepacks(register: Callable[[Path], None]) -> None:
+    """Offer compliance rule packs. Call ``register(path)`` with each pack directory."""
+
+
+# --------------------------------------------------------------------------- 2. partners
+# Called after the change has been committed; ``actor`` says who made it.
+
+
+@hookspec
+def partner_created(partner: PartnerOut, actor: Actor) -> None:
+    """A partner was added to ``actor``'s firm."""
+
+
+@hookspec
+def partner_updated(partner: PartnerOut, changed: list[str], actor: Actor) -> None:
+    """A partner was edited; ``changed`` names the fields whose values changed."""
+
+
+# --------------------------------------------------------------------------- 3. referrals
+
+
+@hookspec
+def referral_created(referral: ReferralOut, actor: Actor) -> None:
+    """A referral, sent or received, was logged."""
+
+
+@hookspec
+def referral_stage_changed(referral: ReferralOut, change: StageChangeOut, actor: Actor) -> None:
+    """A referral moved from ``change.from_stage`` to ``change.to_stage``."""
+
+
+# --------------------------------------------------------------------------- 4. fees
+
+
+@hookspec(firstresult=True)
+def calculate_referral_fee(referral: ReferralOut, fee_collected: Decimal) -> Decimal | None:
+    """The referral fee owed on ``fee_collected`` for ``referral``, exact to the cent, or
+    ``None`` to let the next plugin decide. The first non-``None`` answer is used.
+    """

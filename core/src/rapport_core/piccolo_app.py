@@ -1,0 +1,11 @@
+"""The Piccolo app holding Rapport's core tables and migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+APP_CONFIG = AppConfig(
+    app_name="rapport",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=table_finder(modules=["rapport_core.tables"], exclude_imported=True),
+)

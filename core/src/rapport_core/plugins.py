@@ -1,0 +1,91 @@
+"""The plugin manager: built-in plugins first, then the ``rapport`` entry-point group."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+from dataclasses import dataclass
+from functools import cache
+
+import pluggy
+
+from rapport_core import hookspecs
+
+ENTRY_POINT_GROUP = "rapport"
+
+hookimpl = pluggy.HookimplMarker("rapport")
+
+#: Built-in behaviour, registered through the same manager as any installed plugin.
+DEFAULT_PLUGINS = ("rapport_core.commands",)
+
+
+def _allowed() -> set[str] | None:
+    """Names from RAPPORT_LOAD_PLUGINS (comma-separated), or None to load everything."""
+    value = os.environ.get("RAPPORT_LOAD_PLUGINS")
+    if value is None:
+        return None
+    return {name.strip() for name in value.split(",") if name.strip()}
+
+
+class RapportPluginManager(pluggy.PluginManager):
+    def __init__(self) -> None:
+        super().__init__("rapport")
+        #: plugin name -> version of the distribution that installed it
+        self.versions: dict[str, str] = {}
+
+
+def build_plugin_manager(*, load_entry_points: bool = True) -> RapportPluginManager:
+    """A manager with the built-in plugins and, unless told not to, every installed one."""
+    pm = RapportPluginManager()
+    pm.add_hookspecs(hookspecs)
+    for module_name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(module_name), name=module_name)
+    if load_entry_points:
+        allowed = _allowed()
+        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            if allowed is not None and entry_point.name not in allowed:
+                continue
+            if pm.get_plugin(entry_point.name) is not None:
+                continue
+            pm.register(entry_point.load(), name=entry_point.name)
+            if entry_point.dist is not None:
+                pm.versions[entry_point.name] = entry_point.dist.version
+    pm.check_pending()
+    return pm
+
+
+@cache
+def get_plugin_manager() -> RapportPluginManager:
+    return build_plugin_manager()
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    version: str | None
+    hooks: list[str]
+    default: bool
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "version": self.version, "hooks": self.hooks, "default": self.default}
+
+
+def installed_plugins(pm: RapportPluginManager | None = None) -> list[PluginInfo]:
+    """Every registered plugin with the version of the distribution that provides it."""
+    from rapport_core import __version__
+
+    pm = pm or get_plugin_manager()
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        default = name in DEFAULT_PLUGINS
+        hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+        infos.append(
+            PluginInfo(
+                name=name,
+                version=__version__ if default else pm.versions.get(name),
+                hooks=hooks,
+                default=default,
+            )
+        )
+    return sorted(infos, key=lambda info: (info.default, info.name))

@@ -1,0 +1,63 @@
+"""Helpers shared by the services."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from piccolo.table import Table
+from pydantic import BaseModel
+
+from rapport_core.actors import Actor
+from rapport_core.errors import Invalid, NotFound
+from rapport_core.tables import Firm
+
+
+def db():
+    """The engine every table is bound to (one database per process)."""
+    return Firm._meta.db
+
+
+def transaction():
+    """A transaction on the shared engine; queries inside it join it automatically."""
+    return db().transaction()
+
+
+async def get_scoped(table: type[Table], actor: Actor, row_id: int, what: str) -> dict:
+    """The row ``row_id`` of ``table`` if it belongs to the actor's firm, else NotFound.
+
+    Another firm's row and a missing row look the same, so ids reveal nothing across firms.
+    """
+    row = (
+        await table.select()
+        .where(table.id == row_id, table._meta.get_column_by_name("firm") == actor.firm_id)
+        .first()
+        .output(load_json=True)
+    )
+    if row is None:
+        raise NotFound(f"{what} {row_id} not found")
+    return row
+
+
+def to_cents(amount: Decimal | None) -> int | None:
+    if amount is None:
+        return None
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def from_cents(cents: int | None) -> Decimal | None:
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def like_term(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere. LIKE's own wildcards are dropped from the
+    text because SQLite and PostgreSQL disagree on escaping them."""
+    return "%" + text.replace("%", "").replace("_", "").strip().lower() + "%"
+
+
+def changes(data: BaseModel, *, required: tuple[str, ...], mode: str = "json") -> dict:
+    """The fields a partial update actually sent; a required field sent as null is an error."""
+    sent = data.model_dump(mode=mode, exclude_unset=True)
+    for name in required:
+        if name in sent and sent[name] is None:
+            raise Invalid(f"{name} cannot be null", field=name)
+    return sent

@@ -1,0 +1,249 @@
+"""Referral partners, their licences and touchpoints (activities)."""
+
+from __future__ import annotations
+
+from rapport_core import audit
+from rapport_core.actors import Actor
+from rapport_core.clock import now
+from rapport_core.errors import Conflict, NotFound
+from rapport_core.plugins import get_plugin_manager
+from rapport_core.schemas import (
+    ActivityCreate,
+    ActivityOut,
+    LicenceCreate,
+    LicenceOut,
+    LicenceUpdate,
+    Page,
+    PartnerCreate,
+    PartnerOut,
+    PartnerSearch,
+    PartnerUpdate,
+)
+from rapport_core.services.common import changes, get_scoped, like_term, transaction
+from rapport_core.tables import Activity, Licence, Partner, Referral, User
+
+
+def partner_out(row: dict) -> PartnerOut:
+    return PartnerOut.model_validate(
+        {**row, "owner_id": row["owner"], "external_ids": row["external_ids"] or {}}
+    )
+
+
+def _specialty_index(specialties: list[str]) -> str:
+    return "|" + "|".join(s.lower() for s in specialties) + "|" if specialties else ""
+
+
+async def _check_owner(actor: Actor, owner_id: int | None) -> None:
+    if owner_id is not None and not await User.exists().where(
+        User.id == owner_id, User.firm == actor.firm_id
+    ):
+        raise NotFound(f"user {owner_id} not found", field="owner_id")
+
+
+def _columns(fields: dict) -> dict:
+    """Schema field names to table column values."""
+    values = dict(fields)
+    if "owner_id" in values:
+        values["owner"] = values.pop("owner_id")
+    if "specialties" in values:
+        values["specialty_index"] = _specialty_index(values["specialties"])
+    return values
+
+
+async def create_partner(actor: Actor, data: PartnerCreate) -> PartnerOut:
+    actor.require_write()
+    await _check_owner(actor, data.owner_id)
+    stamp = now()
+    async with transaction():
+        partner = Partner(
+            firm=actor.firm_id,
+            **_columns(data.model_dump(mode="json")),
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        await partner.save()
+        out = await get_partner(actor, partner.id)
+        await audit.record(actor, "partner.create", "partner", partner.id, after=out)
+    get_plugin_manager().hook.partner_created(partner=out, actor=actor)
+    return out
+
+
+async def get_partner(actor: Actor, partner_id: int) -> PartnerOut:
+    return partner_out(await get_scoped(Partner, actor, partner_id, "partner"))
+
+
+async def update_partner(actor: Actor, partner_id: int, data: PartnerUpdate) -> PartnerOut:
+    actor.require_write()
+    before = await get_partner(actor, partner_id)
+    sent = changes(data, required=("name", "profession"))
+    await _check_owner(actor, sent.get("owner_id"))
+    changed = [name for name, value in sent.items() if getattr(before, name) != value]
+    if not changed:
+        return before
+    async with transaction():
+        await Partner.update({**_columns(sent), Partner.updated_at: now()}).where(
+            Partner.id == partner_id, Partner.firm == actor.firm_id
+        )
+        after = await get_partner(actor, partner_id)
+        await audit.record(actor, "partner.update", "partner", partner_id, before=before, after=after)
+    get_plugin_manager().hook.partner_updated(partner=after, changed=changed, actor=actor)
+    return after
+
+
+async def delete_partner(actor: Actor, partner_id: int) -> None:
+    """Delete a partner with its licences and activities. A partner with referrals is kept:
+    the referral history would lose its source."""
+    actor.require_write()
+    before = await get_partner(actor, partner_id)
+    referrals = await Referral.count().where(Referral.partner == partner_id)
+    if referrals:
+        raise Conflict(
+            f"partner {partner_id} has {referrals} referral(s); a partner with referral "
+            "history cannot be deleted",
+            field="partner_id",
+        )
+    async with transaction():
+        await Partner.delete().where(Partner.id == partner_id, Partner.firm == actor.firm_id)
+        await audit.record(actor, "partner.delete", "partner", partner_id, before=before)
+
+
+async def search_partners(actor: Actor, search: PartnerSearch) -> Page[PartnerOut]:
+    where = [Partner.firm == actor.firm_id]
+    if search.q:
+        term = like_term(search.q)
+        where.append(
+            (Partner.name.ilike(term))
+            | (Partner.organisation.ilike(term))
+            | (Partner.specialty_index.ilike(term))
+            | (Partner.email.ilike(term))
+        )
+    if search.profession:
+        where.append(Partner.profession == search.profession.value)
+    if search.specialty:
+        where.append(Partner.specialty_index.ilike(like_term(search.specialty)))
+    if search.city:
+        where.append(Partner.city.ilike(search.city.strip()))
+    if search.state:
+        where.append(Partner.state == search.state)
+    total = await Partner.count().where(*where)
+    rows = (
+        await Partner.select()
+        .where(*where)
+        .order_by(Partner.name)
+        .limit(search.per_page)
+        .offset((search.page - 1) * search.per_page)
+        .output(load_json=True)
+    )
+    return Page[PartnerOut](
+        items=[partner_out(row) for row in rows],
+        total=total,
+        page=search.page,
+        per_page=search.per_page,
+    )
+
+
+# ------------------------------------------------------------------------ licences
+
+
+def licence_out(row: dict) -> LicenceOut:
+    return LicenceOut.model_validate({**row, "partner_id": row["partner"]})
+
+
+async def add_licence(actor: Actor, partner_id: int, data: LicenceCreate) -> LicenceOut:
+    actor.require_write()
+    await get_partner(actor, partner_id)
+    stamp = now()
+    async with transaction():
+        licence = Licence(
+            firm=actor.firm_id,
+            partner=partner_id,
+            **data.model_dump(),
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        await licence.save()
+        out = licence_out(await get_scoped(Licence, actor, licence.id, "licence"))
+        await audit.record(actor, "licence.create", "licence", licence.id, after=out)
+    return out
+
+
+async def list_licences(actor: Actor, partner_id: int) -> list[LicenceOut]:
+    await get_partner(actor, partner_id)
+    rows = (
+        await Licence.select()
+        .where(Licence.partner == partner_id, Licence.firm == actor.firm_id)
+        .order_by(Licence.id)
+    )
+    return [licence_out(row) for row in rows]
+
+
+async def get_licence(actor: Actor, licence_id: int) -> LicenceOut:
+    return licence_out(await get_scoped(Licence, actor, licence_id, "licence"))
+
+
+async def update_licence(actor: Actor, licence_id: int, data: LicenceUpdate) -> LicenceOut:
+    actor.require_write()
+    before = await get_licence(actor, licence_id)
+    sent = changes(data, required=("kind", "jurisdiction", "status"), mode="python")
+    async with transaction():
+        await Licence.update({**sent, Licence.updated_at: now()}).where(
+            Licence.id == licence_id, Licence.firm == actor.firm_id
+        )
+        after = await get_licence(actor, licence_id)
+        await audit.record(actor, "licence.update", "licence", licence_id, before=before, after=after)
+    return after
+
+
+async def delete_licence(actor: Actor, licence_id: int) -> None:
+    actor.require_write()
+    before = await get_licence(actor, licence_id)
+    async with transaction():
+        await Licence.delete().where(Licence.id == licence_id, Licence.firm == actor.firm_id)
+        await audit.record(actor, "licence.delete", "licence", licence_id, before=before)
+
+
+# ------------------------------------------------------------------------ activities
+
+
+def activity_out(row: dict) -> ActivityOut:
+    return ActivityOut.model_validate({**row, "partner_id": row["partner"]})
+
+
+async def log_activity(actor: Actor, data: ActivityCreate) -> ActivityOut:
+    actor.require_write()
+    await get_scoped(Partner, actor, data.partner_id, "partner")
+    async with transaction():
+        activity = Activity(
+            firm=actor.firm_id,
+            partner=data.partner_id,
+            kind=data.kind.value,
+            occurred_on=data.occurred_on,
+            summary=data.summary,
+            created_by=actor.label,
+            created_at=now(),
+        )
+        await activity.save()
+        out = activity_out(activity.to_dict())
+        await audit.record(actor, "activity.create", "activity", activity.id, after=out)
+    return out
+
+
+async def list_activities(actor: Actor, partner_id: int | None = None, limit: int = 200) -> list[ActivityOut]:
+    query = Activity.select().where(Activity.firm == actor.firm_id)
+    if partner_id is not None:
+        await get_partner(actor, partner_id)
+        query = query.where(Activity.partner == partner_id)
+    rows = await query.order_by(Activity.occurred_on, ascending=False).limit(limit)
+    return [activity_out(row) for row in rows]
+
+
+async def get_activity(actor: Actor, activity_id: int) -> ActivityOut:
+    return activity_out(await get_scoped(Activity, actor, activity_id, "activity"))
+
+
+async def delete_activity(actor: Actor, activity_id: int) -> None:
+    actor.require_write()
+    before = await get_activity(actor, activity_id)
+    async with transaction():
+        await Activity.delete().where(Activity.id == activity_id, Activity.firm == actor.firm_id)
+        await audit.record(actor, "activity.delete", "activity", activity_id, before=before)

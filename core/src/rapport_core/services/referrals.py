@@ -1,0 +1,236 @@
+"""Referrals, sent and received, and their stage history."""
+
+from __future__ import annotations
+
+from rapport_core import audit
+from rapport_core.actors import Actor
+from rapport_core.clock import now
+from rapport_core.errors import Conflict, Invalid, NotFound
+from rapport_core.plugins import get_plugin_manager
+from rapport_core.schemas import (
+    Page,
+    ReferralCreate,
+    ReferralFilter,
+    ReferralOut,
+    ReferralUpdate,
+    StageChangeIn,
+    StageChangeOut,
+)
+from rapport_core.services.common import (
+    changes,
+    from_cents,
+    get_scoped,
+    like_term,
+    to_cents,
+    transaction,
+)
+from rapport_core.tables import Partner, Referral, ReferralStageChange, User
+from rapport_core.vocabulary import FIRST_STAGE, NEXT_STAGES, UNKNOWN_SOURCE_LABEL, Direction, Stage
+
+_COLUMNS = (*Referral.all_columns(), Referral.partner.name.as_alias("partner_name"))
+
+
+def _referral_out(row: dict, history: list[StageChangeOut] | None = None) -> ReferralOut:
+    direction = Direction(row["direction"])
+    stage = Stage(row["stage"])
+    return ReferralOut.model_validate(
+        {
+            **row,
+            "partner_id": row["partner"],
+            "owner_id": row["owner"],
+            "source": row["partner_name"] or UNKNOWN_SOURCE_LABEL,
+            "estimated_value": from_cents(row["estimated_value_cents"]),
+            "actual_value": from_cents(row["actual_value_cents"]),
+            "next_stages": NEXT_STAGES[direction].get(stage, ()),
+            "history": history,
+        }
+    )
+
+
+async def _check_links(actor: Actor, *, partner_id: int | None, owner_id: int | None) -> None:
+    if partner_id is not None and not await Partner.exists().where(
+        Partner.id == partner_id, Partner.firm == actor.firm_id
+    ):
+        raise NotFound(f"partner {partner_id} not found", field="partner_id")
+    if owner_id is not None and not await User.exists().where(
+        User.id == owner_id, User.firm == actor.firm_id
+    ):
+        raise NotFound(f"user {owner_id} not found", field="owner_id")
+
+
+def _columns(fields: dict) -> dict:
+    values = dict(fields)
+    for money in ("estimated_value", "actual_value"):
+        if money in values:
+            values[f"{money}_cents"] = to_cents(values.pop(money))
+    for link in ("partner", "owner"):
+        if f"{link}_id" in values:
+            values[link] = values.pop(f"{link}_id")
+    values.pop("version", None)
+    return values
+
+
+async def create_referral(actor: Actor, data: ReferralCreate) -> ReferralOut:
+    actor.require_write()
+    if data.direction is Direction.sent and data.partner_id is None:
+        raise Invalid("a sent referral needs the partner it was sent to", field="partner_id")
+    await _check_links(actor, partner_id=data.partner_id, owner_id=data.owner_id)
+    stamp = now()
+    first = FIRST_STAGE[data.direction]
+    async with transaction():
+        referral = Referral(
+            firm=actor.firm_id,
+            **_columns(data.model_dump(exclude={"referred_at"})),
+            stage=first.value,
+            referred_at=data.referred_at or stamp,
+            version=1,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        await referral.save()
+        await ReferralStageChange(
+            firm=actor.firm_id,
+            referral=referral.id,
+            from_stage=None,
+            to_stage=first.value,
+            changed_at=data.referred_at or stamp,
+            actor=actor.label,
+        ).save()
+        out = await get_referral(actor, referral.id)
+        await audit.record(actor, "referral.create", "referral", referral.id, after=out)
+    get_plugin_manager().hook.referral_created(referral=out, actor=actor)
+    return out
+
+
+async def get_referral(actor: Actor, referral_id: int, *, with_history: bool = True) -> ReferralOut:
+    row = (
+        await Referral.select(*_COLUMNS)
+        .where(Referral.id == referral_id, Referral.firm == actor.firm_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"referral {referral_id} not found")
+    history = await stage_history(actor, referral_id) if with_history else None
+    return _referral_out(row, history)
+
+
+async def stage_history(actor: Actor, referral_id: int) -> list[StageChangeOut]:
+    rows = (
+        await ReferralStageChange.select()
+        .where(
+            ReferralStageChange.referral == referral_id,
+            ReferralStageChange.firm == actor.firm_id,
+        )
+        .order_by(ReferralStageChange.id)
+    )
+    return [StageChangeOut.model_validate(row) for row in rows]
+
+
+async def list_referrals(actor: Actor, filters: ReferralFilter) -> Page[ReferralOut]:
+    where = [Referral.firm == actor.firm_id]
+    if filters.direction:
+        where.append(Referral.direction == filters.direction.value)
+    if filters.stage:
+        where.append(Referral.stage == filters.stage.value)
+    if filters.partner_id is not None:
+        where.append(Referral.partner == filters.partner_id)
+    if filters.matter_type:
+        where.append(Referral.matter_type.ilike(like_term(filters.matter_type)))
+    if filters.q:
+        term = like_term(filters.q)
+        where.append(
+            Referral.client_name.ilike(term)
+            | Referral.client_company.ilike(term)
+            | Referral.matter_type.ilike(term)
+            | Referral.partner.name.ilike(term)
+        )
+    total = await Referral.count().where(*where)
+    rows = (
+        await Referral.select(*_COLUMNS)
+        .where(*where)
+        .order_by(Referral.referred_at, ascending=False)
+        .order_by(Referral.id, ascending=False)
+        .limit(filters.per_page)
+        .offset((filters.page - 1) * filters.per_page)
+    )
+    return Page[ReferralOut](
+        items=[_referral_out(row) for row in rows],
+        total=total,
+        page=filters.page,
+        per_page=filters.per_page,
+    )
+
+
+async def _write_versioned(actor: Actor, before: ReferralOut, expected: int | None, values: dict) -> None:
+    """Apply ``values`` only if the referral is still at the version the caller read."""
+    expected = before.version if expected is None else expected
+    updated = (
+        await Referral.update(
+            {**values, Referral.version: expected + 1, Referral.updated_at: now()}
+        )
+        .where(
+            Referral.id == before.id,
+            Referral.firm == actor.firm_id,
+            Referral.version == expected,
+        )
+        .returning(Referral.id)
+    )
+    if not updated:
+        raise Conflict(
+            f"referral {before.id} was changed by someone else (you had version {expected}); "
+            "reload it and try again",
+            field="version",
+        )
+
+
+async def update_referral(actor: Actor, referral_id: int, data: ReferralUpdate) -> ReferralOut:
+    actor.require_write()
+    before = await get_referral(actor, referral_id, with_history=False)
+    sent = changes(data, required=("client_name",), mode="python")
+    if before.direction is Direction.sent and "partner_id" in sent and sent["partner_id"] is None:
+        raise Invalid("a sent referral needs the partner it was sent to", field="partner_id")
+    await _check_links(actor, partner_id=sent.get("partner_id"), owner_id=sent.get("owner_id"))
+    async with transaction():
+        await _write_versioned(actor, before, data.version, _columns(sent))
+        after = await get_referral(actor, referral_id)
+        await audit.record(actor, "referral.update", "referral", referral_id, before=before, after=after)
+    return after
+
+
+async def change_stage(actor: Actor, referral_id: int, data: StageChangeIn) -> ReferralOut:
+    actor.require_write()
+    before = await get_referral(actor, referral_id, with_history=False)
+    if data.stage not in before.next_stages:
+        allowed = ", ".join(before.next_stages) or "none (the referral is closed)"
+        raise Conflict(
+            f"a {before.direction} referral cannot move from {before.stage} to {data.stage}; "
+            f"allowed next stages: {allowed}",
+            field="stage",
+            allowed=list(before.next_stages),
+        )
+    async with transaction():
+        await _write_versioned(actor, before, data.version, {Referral.stage: data.stage.value})
+        change = ReferralStageChange(
+            firm=actor.firm_id,
+            referral=referral_id,
+            from_stage=before.stage.value,
+            to_stage=data.stage.value,
+            changed_at=now(),
+            actor=actor.label,
+            note=data.note,
+        )
+        await change.save()
+        after = await get_referral(actor, referral_id)
+        await audit.record(actor, "referral.stage", "referral", referral_id, before=before, after=after)
+    get_plugin_manager().hook.referral_stage_changed(
+        referral=after, change=StageChangeOut.model_validate(change.to_dict()), actor=actor
+    )
+    return after
+
+
+async def delete_referral(actor: Actor, referral_id: int) -> None:
+    actor.require_write()
+    before = await get_referral(actor, referral_id)
+    async with transaction():
+        await Referral.delete().where(Referral.id == referral_id, Referral.firm == actor.firm_id)
+        await audit.record(actor, "referral.delete", "referral", referral_id, before=before)

@@ -1,0 +1,43 @@
+"""Configuration read from the environment, with defaults that work on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import platformdirs
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _secret_key(data_dir: Path) -> str:
+    """RAPPORT_SECRET_KEY, or a random key kept in the data directory (created once)."""
+    if key := os.environ.get("RAPPORT_SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@cache
+def get_settings() -> Settings:
+    data_dir = Path(
+        os.environ.get("RAPPORT_DATA_DIR") or platformdirs.user_data_dir("rapport", "rapport")
+    ).expanduser()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("RAPPORT_DATABASE_URL") or f"sqlite:///{data_dir / 'rapport.sqlite'}"
+    return Settings(data_dir=data_dir, database_url=database_url, secret_key=_secret_key(data_dir))

@@ -1,0 +1,116 @@
+"""The closed vocabularies of the core domain. Values are stored and sent as these strings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    owner = "owner"
+    admin = "admin"
+    compliance = "compliance"
+    member = "member"
+    viewer = "viewer"
+
+    @property
+    def can_write(self) -> bool:
+        return self is not Role.viewer
+
+    @property
+    def can_manage_users(self) -> bool:
+        return self in (Role.owner, Role.admin)
+
+
+class Profession(StrEnum):
+    attorney = "attorney"
+    cpa = "cpa"
+    financial_advisor = "financial_advisor"
+    broker_dealer = "broker_dealer"
+    insurance_agent = "insurance_agent"
+    real_estate_agent = "real_estate_agent"
+    mortgage_lender = "mortgage_lender"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        return PROFESSION_LABELS[self]
+
+
+PROFESSION_LABELS = {
+    Profession.attorney: "Attorney",
+    Profession.cpa: "CPA",
+    Profession.financial_advisor: "Financial advisor",
+    Profession.broker_dealer: "Broker-dealer",
+    Profession.insurance_agent: "Insurance agent",
+    Profession.real_estate_agent: "Real estate agent",
+    Profession.mortgage_lender: "Mortgage lender",
+    Profession.other: "Other",
+}
+
+
+class Direction(StrEnum):
+    sent = "sent"
+    received = "received"
+
+
+class Stage(StrEnum):
+    # received
+    submitted = "submitted"
+    acknowledged = "acknowledged"
+    contacted = "contacted"
+    qualified = "qualified"
+    # sent
+    introduced = "introduced"
+    accepted = "accepted"
+    # outcomes
+    engaged = "engaged"
+    declined = "declined"
+    lost = "lost"
+
+
+#: Where each direction's referrals start, and which stages may follow which.
+FIRST_STAGE = {Direction.received: Stage.submitted, Direction.sent: Stage.introduced}
+NEXT_STAGES: dict[Direction, dict[Stage, tuple[Stage, ...]]] = {
+    Direction.received: {
+        Stage.submitted: (Stage.acknowledged, Stage.declined, Stage.lost),
+        Stage.acknowledged: (Stage.contacted, Stage.declined, Stage.lost),
+        Stage.contacted: (Stage.qualified, Stage.declined, Stage.lost),
+        Stage.qualified: (Stage.engaged, Stage.declined, Stage.lost),
+        Stage.engaged: (),
+        Stage.declined: (),
+        Stage.lost: (),
+    },
+    Direction.sent: {
+        Stage.introduced: (Stage.accepted, Stage.declined),
+        Stage.accepted: (Stage.engaged, Stage.declined),
+        Stage.engaged: (),
+        Stage.declined: (),
+    },
+}
+
+
+class ActivityKind(StrEnum):
+    meeting = "meeting"
+    call = "call"
+    email = "email"
+    event = "event"
+    note = "note"
+
+
+class LicenceStatus(StrEnum):
+    active = "active"
+    pending = "pending"
+    inactive = "inactive"
+    suspended = "suspended"
+    revoked = "revoked"
+    expired = "expired"
+
+
+#: Partner sources other than ``crm:<name>`` (which is open-ended).
+FIXED_SOURCES = ("manual", "csv", "provisors", "assistant")
+UNKNOWN_SOURCE_LABEL = "referral — source unknown"
+
+US_STATES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR VI GU AS MP"
+).split()

@@ -65,3 +65,20 @@ async def migrate() -> list[str]:
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}\n{chatter.getvalue()}")
     return pending
+
+
+def current_engine() -> Engine:
+    from rapport_core.tables import Firm
+
+    return Firm._meta.db
+
+
+async def open_pool(engine: Engine) -> None:
+    """PostgreSQL: one connection pool for the server's lifetime (SQLite needs none)."""
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool()
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

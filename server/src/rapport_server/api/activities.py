@@ -1,0 +1,26 @@
+from litestar import Controller, delete, get, post
+
+from rapport_core.actors import Actor
+from rapport_core.schemas import ActivityCreate, ActivityOut
+from rapport_core.services import partners
+
+
+class ActivityController(Controller):
+    path = "/activities"
+    tags = ["activities"]
+
+    @get("/", summary="Touchpoints, newest first")
+    async def search(self, actor: Actor, partner_id: int | None = None) -> list[ActivityOut]:
+        return await partners.list_activities(actor, partner_id)
+
+    @post("/", summary="Log a touchpoint with a partner")
+    async def create(self, actor: Actor, data: ActivityCreate) -> ActivityOut:
+        return await partners.log_activity(actor, data)
+
+    @get("/{activity_id:int}")
+    async def read(self, actor: Actor, activity_id: int) -> ActivityOut:
+        return await partners.get_activity(actor, activity_id)
+
+    @delete("/{activity_id:int}")
+    async def remove(self, actor: Actor, activity_id: int) -> None:
+        await partners.delete_activity(actor, activity_id)

@@ -43,7 +43,9 @@ async def record(
     ).run()
 
 
-async def events_for(firm_id: int, *, subject_type: str | None = None, limit: int = 100) -> list[dict]:
+async def events_for(
+    firm_id: int, *, subject_type: str | None = None, limit: int = 100
+) -> list[dict]:
     query = AuditEvent.select().where(AuditEvent.firm == firm_id)
     if subject_type:
         query = query.where(AuditEvent.subject_type == subject_type)

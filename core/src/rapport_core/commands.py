@@ -13,7 +13,9 @@ from rapport_core.cli import emit, run
 from rapport_core.plugins import hookimpl
 from rapport_core.vocabulary import Direction, Profession, Role
 
-firm_option = click.option("--firm", "firm_slug", metavar="SLUG", help="Firm to act on (default: the only firm).")
+firm_option = click.option(
+    "--firm", "firm_slug", metavar="SLUG", help="Firm to act on (default: the only firm)."
+)
 
 
 async def cli_actor(firm_slug: str | None) -> Actor:
@@ -26,7 +28,16 @@ async def cli_actor(firm_slug: str | None) -> Actor:
 
 @hookimpl
 def register_commands(cli: click.Group) -> None:
-    for command in (plugins_command, db_group, firm_group, user_group, token_group, partners_group, referrals_group, demo_group):
+    for command in (
+        plugins_command,
+        db_group,
+        firm_group,
+        user_group,
+        token_group,
+        partners_group,
+        referrals_group,
+        demo_group,
+    ):
         cli.add_command(command)
 
 
@@ -58,7 +69,9 @@ def db_migrate() -> None:
 
     applied = run(db.migrate, migrate=False)
     target = get_settings().database_url.split("@")[-1]
-    click.echo(f"{len(applied)} migration(s) applied to {target}" if applied else f"{target} is up to date")
+    click.echo(
+        f"{len(applied)} migration(s) applied to {target}" if applied else f"{target} is up to date"
+    )
 
 
 # ------------------------------------------------------------------------ firms and people
@@ -72,8 +85,16 @@ def firm_group() -> None:
 @firm_group.command("create")
 @click.option("--name", required=True)
 @click.option("--slug", required=True, help="Short lowercase id, e.g. smith-law.")
-@click.option("--profession", "professions", multiple=True, type=click.Choice([p.value for p in Profession]))
-@click.option("--jurisdiction", "jurisdictions", multiple=True, metavar="STATE", help="US state code; repeatable.")
+@click.option(
+    "--profession", "professions", multiple=True, type=click.Choice([p.value for p in Profession])
+)
+@click.option(
+    "--jurisdiction",
+    "jurisdictions",
+    multiple=True,
+    metavar="STATE",
+    help="US state code; repeatable.",
+)
 @click.option("--city", "home_city")
 @click.option("--state", "home_state")
 def firm_create(name, slug, professions, jurisdictions, home_city, home_state) -> None:
@@ -110,7 +131,9 @@ def user_group() -> None:
 @user_group.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice([r.value for r in Role]), default="member", show_default=True)
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default="member", show_default=True
+)
 @click.password_option(help="Sign-in password (asked for when omitted).")
 @firm_option
 def user_create(email, name, role, password, firm_slug) -> None:
@@ -149,7 +172,9 @@ def token_create(email, name, firm_slug) -> None:
 
     token, record = run(body)
     click.echo(token)
-    click.echo(f"token {record.name!r} ({record.prefix}…) created; it will not be shown again", err=True)
+    click.echo(
+        f"token {record.name!r} ({record.prefix}…) created; it will not be shown again", err=True
+    )
 
 
 # ------------------------------------------------------------------------ partners
@@ -176,14 +201,19 @@ def partners_list(q, profession, state, as_json, firm_slug) -> None:
         found, page = [], 1
         while True:
             result = await search_partners(
-                actor, PartnerSearch(q=q, profession=profession, state=state, page=page, per_page=200)
+                actor,
+                PartnerSearch(q=q, profession=profession, state=state, page=page, per_page=200),
             )
             found += result.items
             if page * result.per_page >= result.total:
                 return found
             page += 1
 
-    emit(run(body), as_json=as_json, columns=["id", "name", "organisation", "profession", "city", "state"])
+    emit(
+        run(body),
+        as_json=as_json,
+        columns=["id", "name", "organisation", "profession", "city", "state"],
+    )
 
 
 # ------------------------------------------------------------------------ referrals
@@ -196,7 +226,13 @@ def referrals_group() -> None:
 
 @referrals_group.command("log")
 @click.option("--direction", type=click.Choice([d.value for d in Direction]), required=True)
-@click.option("--partner", "partner_name", required=True, metavar="NAME", help="Partner name (exact, or a unique part).")
+@click.option(
+    "--partner",
+    "partner_name",
+    required=True,
+    metavar="NAME",
+    help="Partner name (exact, or a unique part).",
+)
 @click.option("--client", "client_name", default="Unnamed client", show_default=True)
 @click.option("--value", type=Decimal, help="Estimated value in dollars, e.g. 2500 or 2500.50.")
 @click.option("--matter", default="", help="Matter type or practice area.")
@@ -231,7 +267,9 @@ def referrals_log(direction, partner_name, client_name, value, matter, as_json, 
     if as_json:
         emit([referral], as_json=True, columns=[])
     else:
-        click.echo(f"logged referral {referral.id}: {referral.direction} {referral.source} — {referral.stage}")
+        click.echo(
+            f"logged referral {referral.id}: {referral.direction} {referral.source} — {referral.stage}"
+        )
 
 
 @referrals_group.command("list")
@@ -248,7 +286,9 @@ def referrals_list(direction, limit, as_json, firm_slug) -> None:
         actor = await cli_actor(firm_slug)
         items, page = [], 1
         while len(items) < limit:
-            result = await list_referrals(actor, ReferralFilter(direction=direction, page=page, per_page=200))
+            result = await list_referrals(
+                actor, ReferralFilter(direction=direction, page=page, per_page=200)
+            )
             items += result.items
             if page * result.per_page >= result.total:
                 break
@@ -258,7 +298,16 @@ def referrals_list(direction, limit, as_json, firm_slug) -> None:
     emit(
         run(body),
         as_json=as_json,
-        columns=["id", "referred_at", "direction", "source", "client_name", "matter_type", "stage", "estimated_value"],
+        columns=[
+            "id",
+            "referred_at",
+            "direction",
+            "source",
+            "client_name",
+            "matter_type",
+            "stage",
+            "estimated_value",
+        ],
     )
 
 
@@ -272,7 +321,9 @@ def demo_group() -> None:
 
 @demo_group.command("load")
 @click.option("--slug", default="demo", show_default=True)
-@click.option("--seed", default=7, show_default=True, help="Random seed; the same seed gives the same firm.")
+@click.option(
+    "--seed", default=7, show_default=True, help="Random seed; the same seed gives the same firm."
+)
 def demo_load(slug: str, seed: int) -> None:
     """Create the demo estate-planning firm with partners, referrals and activities."""
     from rapport_core.demo import DEMO_PASSWORD, load_demo

@@ -68,7 +68,12 @@ class PluginInfo:
     default: bool
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "version": self.version, "hooks": self.hooks, "default": self.default}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "hooks": self.hooks,
+            "default": self.default,
+        }
 
 
 def installed_plugins(pm: RapportPluginManager | None = None) -> list[PluginInfo]:

@@ -24,7 +24,6 @@ from rapport_core.vocabulary import (
     Stage,
 )
 
-
 T = TypeVar("T")
 
 

@@ -39,5 +39,7 @@ def get_settings() -> Settings:
         os.environ.get("RAPPORT_DATA_DIR") or platformdirs.user_data_dir("rapport", "rapport")
     ).expanduser()
     data_dir.mkdir(parents=True, exist_ok=True)
-    database_url = os.environ.get("RAPPORT_DATABASE_URL") or f"sqlite:///{data_dir / 'rapport.sqlite'}"
+    database_url = (
+        os.environ.get("RAPPORT_DATABASE_URL") or f"sqlite:///{data_dir / 'rapport.sqlite'}"
+    )
     return Settings(data_dir=data_dir, database_url=database_url, secret_key=_secret_key(data_dir))

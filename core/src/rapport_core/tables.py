@@ -109,9 +109,7 @@ class Referral(Table, tablename="rapport_referral"):
     firm = ForeignKey(references=Firm, on_delete=OnDelete.cascade, index=True)
     direction = Varchar(length=10)
     # Null only for a received referral whose source is unknown.
-    partner = ForeignKey(
-        references=Partner, null=True, on_delete=OnDelete.restrict, index=True
-    )
+    partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.restrict, index=True)
     client_name = Varchar(length=200)
     client_email = Varchar(length=254, null=True, default=None)
     client_phone = Varchar(length=40, null=True, default=None)

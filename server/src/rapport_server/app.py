@@ -12,16 +12,16 @@ from urllib.parse import quote
 
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
-
 from rapport_core import __version__, db
 from rapport_core.plugins import RapportPluginManager, get_plugin_manager
 from rapport_core.settings import Settings, get_settings
+
 from rapport_server.auth import LoginRequired
 from rapport_server.problems import EXCEPTION_HANDLERS
 
@@ -42,9 +42,12 @@ def create_app(
     demo: bool = False,
     settings: Settings | None = None,
     plugin_manager: RapportPluginManager | None = None,
+    pooled: bool = True,
     debug: bool = False,
 ) -> Litestar:
-    """Build the app. ``demo`` loads the demo firm on start-up (once; it is idempotent)."""
+    """Build the app. ``demo`` loads the demo firm on start-up (once; it is idempotent).
+    ``pooled=False`` skips the PostgreSQL connection pool, whose connections belong to one
+    event loop: tests drive the app from a second loop."""
     settings = settings or get_settings()
     pm = plugin_manager or get_plugin_manager()
     handlers: list[Any] = []
@@ -58,6 +61,9 @@ def create_app(
             from rapport_core.demo import load_demo
 
             await load_demo(today=dt.date.today())
+        if not pooled:
+            yield
+            return
         await db.open_pool(engine)
         try:
             yield
@@ -68,10 +74,16 @@ def create_app(
     return Litestar(
         route_handlers=[
             *handlers,
-            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
+            create_static_files_router(
+                path="/static", directories=[HERE / "static"], include_in_schema=False
+            ),
         ],
         lifespan=[lifespan],
-        middleware=[CookieBackendConfig(secret=_key(settings, "session"), httponly=True, samesite="lax").middleware],
+        middleware=[
+            CookieBackendConfig(
+                secret=_key(settings, "session"), httponly=True, samesite="lax"
+            ).middleware
+        ],
         csrf_config=CSRFConfig(
             secret=_key(settings, "csrf").hex(),
             exclude=["^/api/"],

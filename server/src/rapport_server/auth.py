@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
-
 from rapport_core.actors import Actor
 from rapport_core.services import firms
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-
 from rapport_core.plugins import hookimpl
 
 
@@ -33,11 +32,12 @@ def register_commands(cli: click.Group) -> None:
         import os
 
         import uvicorn
-
         from rapport_core.settings import get_settings
 
         settings = get_settings()
-        click.echo(f"Rapport on http://{host}:{port}  (database: {settings.database_url.split('@')[-1]})")
+        click.echo(
+            f"Rapport on http://{host}:{port}  (database: {settings.database_url.split('@')[-1]})"
+        )
         if demo:
             click.echo("Demo firm: sign in as owner@demo.example with password rapport-demo")
         os.environ["RAPPORT_SERVE_DEMO"] = "1" if demo else ""

@@ -13,7 +13,6 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from pydantic import ValidationError
-
 from rapport_core.errors import RapportError
 
 MEDIA_TYPE = "application/problem+json"
@@ -69,13 +68,22 @@ def on_validation_error(request: Request, error: ValidationException) -> Respons
     """Litestar's body/parameter validation: name every offending field."""
     raw = error.extra if isinstance(error.extra, list) else []
     errors = [
-        {"field": str(item.get("key") or item.get("source") or "body"), "message": str(item.get("message"))}
+        {
+            "field": str(item.get("key") or item.get("source") or "body"),
+            "message": str(item.get("message")),
+        }
         for item in raw
         if isinstance(item, dict)
     ]
     if not errors:
         # No field to blame: the body itself could not be read (e.g. malformed JSON).
-        return problem(request, status=400, title="Malformed request", detail=str(error.detail), kind="malformed")
+        return problem(
+            request,
+            status=400,
+            title="Malformed request",
+            detail=str(error.detail),
+            kind="malformed",
+        )
     fields = ", ".join(e["field"] for e in errors)
     return problem(
         request,
@@ -91,7 +99,12 @@ def on_pydantic_error(request: Request, error: ValidationError) -> Response:
     errors = _field_errors_from_pydantic(error)
     fields = ", ".join(e["field"] for e in errors)
     return problem(
-        request, status=422, title="Invalid input", detail=f"invalid value for {fields}", kind="validation", errors=errors
+        request,
+        status=422,
+        title="Invalid input",
+        detail=f"invalid value for {fields}",
+        kind="validation",
+        errors=errors,
     )
 
 

@@ -85,7 +85,9 @@ async def update_partner(actor: Actor, partner_id: int, data: PartnerUpdate) -> 
             Partner.id == partner_id, Partner.firm == actor.firm_id
         )
         after = await get_partner(actor, partner_id)
-        await audit.record(actor, "partner.update", "partner", partner_id, before=before, after=after)
+        await audit.record(
+            actor, "partner.update", "partner", partner_id, before=before, after=after
+        )
     get_plugin_manager().hook.partner_updated(partner=after, changed=changed, actor=actor)
     return after
 
@@ -190,7 +192,9 @@ async def update_licence(actor: Actor, licence_id: int, data: LicenceUpdate) -> 
             Licence.id == licence_id, Licence.firm == actor.firm_id
         )
         after = await get_licence(actor, licence_id)
-        await audit.record(actor, "licence.update", "licence", licence_id, before=before, after=after)
+        await audit.record(
+            actor, "licence.update", "licence", licence_id, before=before, after=after
+        )
     return after
 
 
@@ -228,7 +232,9 @@ async def log_activity(actor: Actor, data: ActivityCreate) -> ActivityOut:
     return out
 
 
-async def list_activities(actor: Actor, partner_id: int | None = None, limit: int = 200) -> list[ActivityOut]:
+async def list_activities(
+    actor: Actor, partner_id: int | None = None, limit: int = 200
+) -> list[ActivityOut]:
     query = Activity.select().where(Activity.firm == actor.firm_id)
     if partner_id is not None:
         await get_partner(actor, partner_id)

@@ -19,7 +19,6 @@ from rapport_core.schemas import (
 from rapport_core.services.common import (
     changes,
     from_cents,
-    get_scoped,
     like_term,
     to_cents,
     transaction,
@@ -161,7 +160,9 @@ async def list_referrals(actor: Actor, filters: ReferralFilter) -> Page[Referral
     )
 
 
-async def _write_versioned(actor: Actor, before: ReferralOut, expected: int | None, values: dict) -> None:
+async def _write_versioned(
+    actor: Actor, before: ReferralOut, expected: int | None, values: dict
+) -> None:
     """Apply ``values`` only if the referral is still at the version the caller read."""
     expected = before.version if expected is None else expected
     updated = (
@@ -193,7 +194,9 @@ async def update_referral(actor: Actor, referral_id: int, data: ReferralUpdate) 
     async with transaction():
         await _write_versioned(actor, before, data.version, _columns(sent))
         after = await get_referral(actor, referral_id)
-        await audit.record(actor, "referral.update", "referral", referral_id, before=before, after=after)
+        await audit.record(
+            actor, "referral.update", "referral", referral_id, before=before, after=after
+        )
     return after
 
 
@@ -221,7 +224,9 @@ async def change_stage(actor: Actor, referral_id: int, data: StageChangeIn) -> R
         )
         await change.save()
         after = await get_referral(actor, referral_id)
-        await audit.record(actor, "referral.stage", "referral", referral_id, before=before, after=after)
+        await audit.record(
+            actor, "referral.stage", "referral", referral_id, before=before, after=after
+        )
     get_plugin_manager().hook.referral_stage_changed(
         referral=after, change=StageChangeOut.model_validate(change.to_dict()), actor=actor
     )

@@ -11,7 +11,13 @@ from rapport_server.auth import token_actor
 
 api_router = Router(
     path="/api/v1",
-    route_handlers=[MeController, PartnerController, LicenceController, ReferralController, ActivityController],
+    route_handlers=[
+        MeController,
+        PartnerController,
+        LicenceController,
+        ReferralController,
+        ActivityController,
+    ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],
 )

@@ -1,6 +1,8 @@
-from litestar import Controller, delete, get, patch, post
-from litestar.params import Parameter
+from typing import Annotated
 
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from rapport_core.actors import Actor
 from rapport_core.schemas import (
     Page,
@@ -21,14 +23,16 @@ class ReferralController(Controller):
     @get("/", summary="List referrals, newest first")
     async def search(
         self,
-        actor: Actor,
-        direction: Direction | None = None,
-        stage: Stage | None = None,
-        partner_id: int | None = None,
-        matter_type: str | None = None,
-        q: str | None = Parameter(default=None, description="Client, company, matter or partner"),
-        page: int = Parameter(default=1, ge=1),
-        per_page: int = Parameter(default=50, ge=1, le=200),
+        actor: NamedDependency[Actor],
+        direction: FromQuery[Direction | None] = None,
+        stage: FromQuery[Stage | None] = None,
+        partner_id: FromQuery[int | None] = None,
+        matter_type: FromQuery[str | None] = None,
+        q: Annotated[
+            str | None, QueryParameter(description="Client, company, matter or partner")
+        ] = None,
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> Page[ReferralOut]:
         filters = ReferralFilter(
             direction=direction,
@@ -42,21 +46,33 @@ class ReferralController(Controller):
         return await referrals.list_referrals(actor, filters)
 
     @post("/", summary="Log a referral, sent or received")
-    async def create(self, actor: Actor, data: ReferralCreate) -> ReferralOut:
+    async def create(
+        self, actor: NamedDependency[Actor], data: JSONBody[ReferralCreate]
+    ) -> ReferralOut:
         return await referrals.create_referral(actor, data)
 
     @get("/{referral_id:int}", summary="A referral with its stage history")
-    async def read(self, actor: Actor, referral_id: int) -> ReferralOut:
+    async def read(self, actor: NamedDependency[Actor], referral_id: FromPath[int]) -> ReferralOut:
         return await referrals.get_referral(actor, referral_id)
 
     @patch("/{referral_id:int}", summary="Change some fields (send `version` to detect conflicts)")
-    async def update(self, actor: Actor, referral_id: int, data: ReferralUpdate) -> ReferralOut:
+    async def update(
+        self,
+        actor: NamedDependency[Actor],
+        referral_id: FromPath[int],
+        data: JSONBody[ReferralUpdate],
+    ) -> ReferralOut:
         return await referrals.update_referral(actor, referral_id, data)
 
     @post("/{referral_id:int}/stage", summary="Move a referral to its next stage", status_code=200)
-    async def change_stage(self, actor: Actor, referral_id: int, data: StageChangeIn) -> ReferralOut:
+    async def change_stage(
+        self,
+        actor: NamedDependency[Actor],
+        referral_id: FromPath[int],
+        data: JSONBody[StageChangeIn],
+    ) -> ReferralOut:
         return await referrals.change_stage(actor, referral_id, data)
 
     @delete("/{referral_id:int}")
-    async def remove(self, actor: Actor, referral_id: int) -> None:
+    async def remove(self, actor: NamedDependency[Actor], referral_id: FromPath[int]) -> None:
         await referrals.delete_referral(actor, referral_id)

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
-
 from rapport_core.services import firms
+
 from rapport_server.auth import SESSION_USER_KEY, session_actor_or_none
 
 
@@ -27,18 +27,24 @@ def _safe_next(target: str) -> str:
 
 class SessionController(Controller):
     @get("/login")
-    async def login_form(self, request: Request, next: str = "/") -> Template | Redirect:
+    async def login_form(self, request: Request, next: FromQuery[str] = "/") -> Template | Redirect:
         if await session_actor_or_none(request):
             return Redirect(_safe_next(next))
         return Template("login.html", context={"next": _safe_next(next), "error": None})
 
     @post("/login")
     async def login(
-        self, request: Request, data: Annotated[SignIn, Body(media_type=RequestEncodingType.URL_ENCODED)]
+        self,
+        request: Request,
+        data: Annotated[SignIn, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template | Redirect:
         user = await firms.authenticate(data.email, data.password)
         if user is None:
-            context = {"next": _safe_next(data.next), "error": "Email or password is incorrect.", "email": data.email}
+            context = {
+                "next": _safe_next(data.next),
+                "error": "Email or password is incorrect.",
+                "email": data.email,
+            }
             return Template("login.html", context=context, status_code=401)
         request.set_session({SESSION_USER_KEY: user.id})
         return Redirect(_safe_next(data.next))

@@ -1,0 +1,44 @@
+"""Test plugin: one route, one command, and a record of the lifecycle hooks it saw."""
+
+from __future__ import annotations
+
+import click
+from rapport_core import hookimpl
+
+#: (hook name, subject id) for every notification received, so tests can assert on them.
+seen: list[tuple[str, int]] = []
+
+
+@hookimpl
+def register_routes(register):
+    from litestar import get
+
+    @get("/hello", include_in_schema=False)
+    async def hello() -> dict[str, str]:
+        return {"hello": "from a plugin"}
+
+    register(hello)
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("name", default="world")
+    def hello(name: str) -> None:
+        """Say hello (a command added by the rapport-test-hello plugin)."""
+        click.echo(f"Hello, {name}, from a plugin")
+
+
+@hookimpl
+def partner_created(partner, actor):
+    seen.append(("partner_created", partner.id))
+
+
+@hookimpl
+def referral_created(referral, actor):
+    seen.append(("referral_created", referral.id))
+
+
+@hookimpl
+def referral_stage_changed(referral, change, actor):
+    seen.append(("referral_stage_changed", referral.id))

@@ -22,7 +22,9 @@ def transaction():
     return db().transaction()
 
 
-async def get_scoped(table: type[Table], actor: Actor, row_id: int, what: str) -> dict:
+async def get_scoped(
+    table: type[Table], actor: Actor, row_id: int, what: str, *, field: str | None = None
+) -> dict:
     """The row ``row_id`` of ``table`` if it belongs to the actor's firm, else NotFound.
 
     Another firm's row and a missing row look the same, so ids reveal nothing across firms.
@@ -34,8 +36,19 @@ async def get_scoped(table: type[Table], actor: Actor, row_id: int, what: str) -
         .output(load_json=True)
     )
     if row is None:
-        raise NotFound(f"{what} {row_id} not found")
+        raise NotFound(f"{what} {row_id} not found", field=field)
     return row
+
+
+async def require_in_firm(
+    table: type[Table], actor: Actor, row_id: int | None, what: str, field: str
+) -> None:
+    """A referenced id (``partner_id``, ``owner_id``…) must name a row of the actor's firm."""
+    firm_column = table._meta.get_column_by_name("firm")
+    if row_id is not None and not await table.exists().where(
+        table.id == row_id, firm_column == actor.firm_id
+    ):
+        raise NotFound(f"{what} {row_id} not found", field=field)
 
 
 def to_cents(amount: Decimal | None) -> int | None:
@@ -46,6 +59,11 @@ def to_cents(amount: Decimal | None) -> int | None:
 
 def from_cents(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def ilike(column, pattern: str):
+    """Case-insensitive LIKE on both engines (SQLite's LIKE already ignores ASCII case)."""
+    return column.like(pattern) if column._meta.engine_type == "sqlite" else column.ilike(pattern)
 
 
 def like_term(text: str) -> str:

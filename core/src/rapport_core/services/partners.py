@@ -5,7 +5,7 @@ from __future__ import annotations
 from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
-from rapport_core.errors import Conflict, NotFound
+from rapport_core.errors import Conflict
 from rapport_core.plugins import get_plugin_manager
 from rapport_core.schemas import (
     ActivityCreate,
@@ -19,7 +19,14 @@ from rapport_core.schemas import (
     PartnerSearch,
     PartnerUpdate,
 )
-from rapport_core.services.common import changes, get_scoped, like_term, transaction
+from rapport_core.services.common import (
+    changes,
+    get_scoped,
+    ilike,
+    like_term,
+    require_in_firm,
+    transaction,
+)
 from rapport_core.tables import Activity, Licence, Partner, Referral, User
 
 
@@ -31,13 +38,6 @@ def partner_out(row: dict) -> PartnerOut:
 
 def _specialty_index(specialties: list[str]) -> str:
     return "|" + "|".join(s.lower() for s in specialties) + "|" if specialties else ""
-
-
-async def _check_owner(actor: Actor, owner_id: int | None) -> None:
-    if owner_id is not None and not await User.exists().where(
-        User.id == owner_id, User.firm == actor.firm_id
-    ):
-        raise NotFound(f"user {owner_id} not found", field="owner_id")
 
 
 def _columns(fields: dict) -> dict:
@@ -52,7 +52,7 @@ def _columns(fields: dict) -> dict:
 
 async def create_partner(actor: Actor, data: PartnerCreate) -> PartnerOut:
     actor.require_write()
-    await _check_owner(actor, data.owner_id)
+    await require_in_firm(User, actor, data.owner_id, "user", "owner_id")
     stamp = now()
     async with transaction():
         partner = Partner(
@@ -76,7 +76,7 @@ async def update_partner(actor: Actor, partner_id: int, data: PartnerUpdate) -> 
     actor.require_write()
     before = await get_partner(actor, partner_id)
     sent = changes(data, required=("name", "profession"))
-    await _check_owner(actor, sent.get("owner_id"))
+    await require_in_firm(User, actor, sent.get("owner_id"), "user", "owner_id")
     changed = [name for name, value in sent.items() if getattr(before, name) != value]
     if not changed:
         return before
@@ -114,17 +114,17 @@ async def search_partners(actor: Actor, search: PartnerSearch) -> Page[PartnerOu
     if search.q:
         term = like_term(search.q)
         where.append(
-            (Partner.name.ilike(term))
-            | (Partner.organisation.ilike(term))
-            | (Partner.specialty_index.ilike(term))
-            | (Partner.email.ilike(term))
+            ilike(Partner.name, term)
+            | ilike(Partner.organisation, term)
+            | ilike(Partner.specialty_index, term)
+            | ilike(Partner.email, term)
         )
     if search.profession:
         where.append(Partner.profession == search.profession.value)
     if search.specialty:
-        where.append(Partner.specialty_index.ilike(like_term(search.specialty)))
+        where.append(ilike(Partner.specialty_index, like_term(search.specialty)))
     if search.city:
-        where.append(Partner.city.ilike(search.city.strip()))
+        where.append(ilike(Partner.city, search.city.strip()))
     if search.state:
         where.append(Partner.state == search.state)
     total = await Partner.count().where(*where)
@@ -215,7 +215,7 @@ def activity_out(row: dict) -> ActivityOut:
 
 async def log_activity(actor: Actor, data: ActivityCreate) -> ActivityOut:
     actor.require_write()
-    await get_scoped(Partner, actor, data.partner_id, "partner")
+    await require_in_firm(Partner, actor, data.partner_id, "partner", "partner_id")
     async with transaction():
         activity = Activity(
             firm=actor.firm_id,

@@ -19,7 +19,9 @@ from rapport_core.schemas import (
 from rapport_core.services.common import (
     changes,
     from_cents,
+    ilike,
     like_term,
+    require_in_firm,
     to_cents,
     transaction,
 )
@@ -47,14 +49,8 @@ def _referral_out(row: dict, history: list[StageChangeOut] | None = None) -> Ref
 
 
 async def _check_links(actor: Actor, *, partner_id: int | None, owner_id: int | None) -> None:
-    if partner_id is not None and not await Partner.exists().where(
-        Partner.id == partner_id, Partner.firm == actor.firm_id
-    ):
-        raise NotFound(f"partner {partner_id} not found", field="partner_id")
-    if owner_id is not None and not await User.exists().where(
-        User.id == owner_id, User.firm == actor.firm_id
-    ):
-        raise NotFound(f"user {owner_id} not found", field="owner_id")
+    await require_in_firm(Partner, actor, partner_id, "partner", "partner_id")
+    await require_in_firm(User, actor, owner_id, "user", "owner_id")
 
 
 def _columns(fields: dict) -> dict:
@@ -134,14 +130,14 @@ async def list_referrals(actor: Actor, filters: ReferralFilter) -> Page[Referral
     if filters.partner_id is not None:
         where.append(Referral.partner == filters.partner_id)
     if filters.matter_type:
-        where.append(Referral.matter_type.ilike(like_term(filters.matter_type)))
+        where.append(ilike(Referral.matter_type, like_term(filters.matter_type)))
     if filters.q:
         term = like_term(filters.q)
         where.append(
-            Referral.client_name.ilike(term)
-            | Referral.client_company.ilike(term)
-            | Referral.matter_type.ilike(term)
-            | Referral.partner.name.ilike(term)
+            ilike(Referral.client_name, term)
+            | ilike(Referral.client_company, term)
+            | ilike(Referral.matter_type, term)
+            | ilike(Referral.partner.name, term)
         )
     total = await Referral.count().where(*where)
     rows = (

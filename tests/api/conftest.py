@@ -1,0 +1,36 @@
+import pytest
+
+
+@pytest.fixture
+async def seeded(client, firm):
+    """One of everything in ``firm``, created through the API: ids by path-parameter name."""
+    headers = firm.headers()
+    partner = await client.post(
+        "/api/v1/partners",
+        json={"name": "Grace Hopper", "profession": "cpa", "city": "Tampa", "state": "FL"},
+        headers=headers,
+    )
+    partner_id = partner.json()["id"]
+    licence = await client.post(
+        f"/api/v1/partners/{partner_id}/licences",
+        json={"kind": "CPA", "jurisdiction": "FL", "number": "AC123"},
+        headers=headers,
+    )
+    referral = await client.post(
+        "/api/v1/referrals",
+        json={"direction": "received", "partner_id": partner_id, "client_name": "Ann Client"},
+        headers=headers,
+    )
+    activity = await client.post(
+        "/api/v1/activities",
+        json={"partner_id": partner_id, "kind": "call", "occurred_on": "2026-11-01"},
+        headers=headers,
+    )
+    for response in (partner, licence, referral, activity):
+        assert response.status_code == 201, response.text
+    return {
+        "partner_id": partner_id,
+        "licence_id": licence.json()["id"],
+        "referral_id": referral.json()["id"],
+        "activity_id": activity.json()["id"],
+    }

@@ -36,6 +36,7 @@ def _configure_environment() -> None:
     """Runs before any rapport module reads its settings."""
     os.environ["RAPPORT_DATA_DIR"] = str(_RUN_DIR)
     os.environ["RAPPORT_SECRET_KEY"] = "test-secret-key"
+    os.environ["RAPPORT_ARGON2_PROFILE"] = "CHEAPEST"  # real argon2, minimal cost
     os.environ.pop("RAPPORT_LOAD_PLUGINS", None)
     if _PG_ADMIN_URL:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{_PG_DATABASE}"'))

@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import click
@@ -25,6 +26,18 @@ console = Console()
 @click.version_option(__version__, prog_name="rapport")
 def cli() -> None:
     """Rapport: referral relationships for regulated professionals."""
+
+
+class MoneyParam(click.ParamType):
+    """A dollar amount such as 2500 or 2500.50, kept exact as a Decimal."""
+
+    name = "amount"
+
+    def convert(self, value, param, ctx):
+        try:
+            return value if isinstance(value, Decimal) else Decimal(str(value).replace(",", ""))
+        except InvalidOperation:
+            self.fail(f"{value!r} is not an amount such as 2500 or 2500.50", param, ctx)
 
 
 def run(make: Callable[[], Awaitable[T]], *, migrate: bool = True) -> T:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 
 import click
 
 from rapport_core.actors import Actor
-from rapport_core.cli import emit, run
+from rapport_core.cli import MoneyParam, emit, run
 from rapport_core.plugins import hookimpl
 from rapport_core.vocabulary import Direction, Profession, Role
 
@@ -234,7 +233,9 @@ def referrals_group() -> None:
     help="Partner name (exact, or a unique part).",
 )
 @click.option("--client", "client_name", default="Unnamed client", show_default=True)
-@click.option("--value", type=Decimal, help="Estimated value in dollars, e.g. 2500 or 2500.50.")
+@click.option(
+    "--value", type=MoneyParam(), help="Estimated value in dollars, e.g. 2500 or 2500.50."
+)
 @click.option("--matter", default="", help="Matter type or practice area.")
 @click.option("--json", "as_json", is_flag=True)
 @firm_option

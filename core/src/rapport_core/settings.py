@@ -16,6 +16,8 @@ class Settings:
     data_dir: Path
     database_url: str
     secret_key: str
+    #: An argon2-cffi profile name (argon2.profiles) for new password hashes.
+    argon2_profile: str = "RFC_9106_LOW_MEMORY"
 
     @property
     def is_sqlite(self) -> bool:
@@ -42,4 +44,9 @@ def get_settings() -> Settings:
     database_url = (
         os.environ.get("RAPPORT_DATABASE_URL") or f"sqlite:///{data_dir / 'rapport.sqlite'}"
     )
-    return Settings(data_dir=data_dir, database_url=database_url, secret_key=_secret_key(data_dir))
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=_secret_key(data_dir),
+        argon2_profile=os.environ.get("RAPPORT_ARGON2_PROFILE", "RFC_9106_LOW_MEMORY"),
+    )

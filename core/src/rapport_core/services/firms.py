@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from rapport_core import audit
@@ -14,10 +15,18 @@ from rapport_core.clock import now
 from rapport_core.errors import Conflict, Invalid, NotFound
 from rapport_core.schemas import FirmCreate, FirmOut, TokenOut, UserCreate, UserOut
 from rapport_core.services.common import transaction
+from rapport_core.settings import get_settings
 from rapport_core.tables import ApiToken, Firm, User
 from rapport_core.vocabulary import Role
 
-_hasher = PasswordHasher()
+
+@cache
+def _hasher() -> PasswordHasher:
+    # Verification reads the parameters from each stored hash, so a profile change only
+    # affects new passwords. Test suites may choose "CHEAPEST".
+    return PasswordHasher.from_parameters(getattr(profiles, get_settings().argon2_profile))
+
+
 TOKEN_PREFIX = "rpt_"
 
 
@@ -85,7 +94,7 @@ async def create_user(actor: Actor, data: UserCreate) -> UserOut:
     email = data.email.lower()
     if await User.exists().where(User.email == email):
         raise Conflict(f"a user with email {email} already exists", field="email")
-    password_hash = _hasher.hash(data.password) if data.password else None
+    password_hash = _hasher().hash(data.password) if data.password else None
     async with transaction():
         user = User(
             firm=actor.firm_id,
@@ -112,10 +121,10 @@ async def authenticate(email: str, password: str) -> UserOut | None:
     row = await User.select().where(User.email == email.strip().lower()).first()
     if row is None or not row["active"] or not row["password_hash"]:
         # Spend the same effort as a real check so timing does not reveal which emails exist.
-        _hasher.hash(password)
+        _hasher().hash(password)
         return None
     try:
-        _hasher.verify(row["password_hash"], password)
+        _hasher().verify(row["password_hash"], password)
     except (VerificationError, InvalidHashError):
         return None
     await User.update({User.last_login_at: now()}).where(User.id == row["id"])

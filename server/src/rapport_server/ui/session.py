@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel
 from rapport_core.services import firms
@@ -36,7 +33,7 @@ class SessionController(Controller):
     async def login(
         self,
         request: Request,
-        data: Annotated[SignIn, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: URLEncodedBody[SignIn],
     ) -> Template | Redirect:
         user = await firms.authenticate(data.email, data.password)
         if user is None:

@@ -1,0 +1,201 @@
+"""Partner pages: search, add, view, edit, and log a touchpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+from rapport_core.schemas import (
+    ActivityCreate,
+    PartnerCreate,
+    PartnerOut,
+    PartnerSearch,
+    PartnerUpdate,
+    ReferralFilter,
+)
+from rapport_core.services import firms, partners, referrals
+from rapport_core.vocabulary import US_STATES, ActivityKind, Profession
+
+from rapport_server.ui.forms import (
+    FormState,
+    RawForm,
+    blank_as_none,
+    join_list,
+    read_form,
+    split_list,
+    submit,
+)
+from rapport_server.ui.paging import Pager
+from rapport_server.ui.rendering import SignedIn, render
+
+PER_PAGE = 25
+TEXT_FIELDS = (
+    "name",
+    "organisation",
+    "profession",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "notes",
+    "ideal_client",
+)
+OPTIONAL_FIELDS = ("email", "phone", "review_cadence_days", "owner_id")
+LIST_FIELDS = ("specialties", "tags")
+
+
+def partner_input(form: RawForm) -> dict[str, Any]:
+    """The form's fields as the partner schemas expect them (validated by the schema)."""
+    return {
+        **{name: form.get(name, "") for name in TEXT_FIELDS},
+        **blank_as_none(form, OPTIONAL_FIELDS),
+        **{name: split_list(form.get(name, "")) for name in LIST_FIELDS},
+    }
+
+
+def partner_values(partner: PartnerOut) -> RawForm:
+    """A partner as the edit form shows it."""
+    fields = partner.model_dump(mode="json", include={*TEXT_FIELDS, *OPTIONAL_FIELDS})
+    values = {name: "" if value is None else str(value) for name, value in fields.items()}
+    return values | {name: join_list(getattr(partner, name)) for name in LIST_FIELDS}
+
+
+async def _partner_form(me: SignedIn, form: FormState, partner: PartnerOut | None) -> Template:
+    return render(
+        "partners/form.html",
+        me,
+        form=form,
+        partner=partner,
+        professions=list(Profession),
+        states=US_STATES,
+        users=[user for user in await firms.list_users(me.actor) if user.active],
+    )
+
+
+async def _partner_page(
+    me: SignedIn, partner_id: int, activity_form: FormState | None = None
+) -> Template:
+    partner = await partners.get_partner(me.actor, partner_id)
+    related = await referrals.list_referrals(
+        me.actor, ReferralFilter(partner_id=partner_id, per_page=10)
+    )
+    users = {user.id: user for user in await firms.list_users(me.actor)}
+    return render(
+        "partners/detail.html",
+        me,
+        partner=partner,
+        owner=users.get(partner.owner_id) if partner.owner_id else None,
+        licences=await partners.list_licences(me.actor, partner_id),
+        activities=await partners.list_activities(me.actor, partner_id, limit=10),
+        referrals=related,
+        activity_kinds=list(ActivityKind),
+        activity_form=activity_form
+        or FormState(values={"kind": "meeting", "occurred_on": dt.date.today().isoformat()}),
+    )
+
+
+class PartnerPages(Controller):
+    path = "/partners"
+
+    @get("/")
+    async def index(
+        self,
+        me: NamedDependency[SignedIn],
+        q: FromQuery[str] = "",
+        profession: FromQuery[str] = "",
+        specialty: FromQuery[str] = "",
+        us_state: Annotated[str, QueryParameter(name="state")] = "",
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+    ) -> Template:
+        filters = {"q": q, "profession": profession, "state": us_state, "specialty": specialty}
+        search = PartnerSearch(
+            **{name: value or None for name, value in filters.items()},
+            page=page,
+            per_page=PER_PAGE,
+        )
+        result = await partners.search_partners(me.actor, search)
+        return render(
+            "partners/list.html",
+            me,
+            result=result,
+            pager=Pager.of(result, filters),
+            filters=filters,
+            professions=list(Profession),
+            states=US_STATES,
+        )
+
+    @get("/new")
+    async def new(self, me: NamedDependency[SignedIn]) -> Template:
+        me.actor.require_write()
+        return await _partner_form(me, FormState(values={"profession": ""}), None)
+
+    @post("/new")
+    async def create(
+        self, me: NamedDependency[SignedIn], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        form = read_form(data)
+
+        async def save() -> Response:
+            fields = PartnerCreate.model_validate(partner_input(form))
+            partner = await partners.create_partner(me.actor, fields)
+            return Redirect(f"/partners/{partner.id}", status_code=303)
+
+        return await submit(save, lambda errors: _partner_form(me, FormState(form, errors), None))
+
+    @get("/{partner_id:int}")
+    async def detail(self, me: NamedDependency[SignedIn], partner_id: FromPath[int]) -> Template:
+        return await _partner_page(me, partner_id)
+
+    @get("/{partner_id:int}/edit")
+    async def edit(self, me: NamedDependency[SignedIn], partner_id: FromPath[int]) -> Template:
+        partner = await partners.get_partner(me.actor, partner_id)
+        me.actor.require_write()
+        return await _partner_form(me, FormState(values=partner_values(partner)), partner)
+
+    @post("/{partner_id:int}/edit")
+    async def update(
+        self,
+        me: NamedDependency[SignedIn],
+        partner_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        form = read_form(data)
+        partner = await partners.get_partner(me.actor, partner_id)
+
+        async def save() -> Response:
+            changes = PartnerUpdate.model_validate(partner_input(form))
+            await partners.update_partner(me.actor, partner_id, changes)
+            return Redirect(f"/partners/{partner_id}", status_code=303)
+
+        return await submit(
+            save, lambda errors: _partner_form(me, FormState(form, errors), partner)
+        )
+
+    @post("/{partner_id:int}/activities")
+    async def log_activity(
+        self,
+        me: NamedDependency[SignedIn],
+        partner_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        form = read_form(data)
+
+        async def save() -> Response:
+            activity = ActivityCreate.model_validate(
+                {
+                    "partner_id": partner_id,
+                    "kind": form.get("kind", ""),
+                    "occurred_on": form.get("occurred_on") or None,
+                    "summary": form.get("summary", ""),
+                }
+            )
+            await partners.log_activity(me.actor, activity)
+            return Redirect(f"/partners/{partner_id}#activities", status_code=303)
+
+        return await submit(
+            save, lambda errors: _partner_page(me, partner_id, FormState(form, errors))
+        )

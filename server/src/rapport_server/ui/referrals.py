@@ -1,0 +1,164 @@
+"""Referral pages: list, log a referral, view one and move it through its stages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+from rapport_core.actors import Actor
+from rapport_core.schemas import (
+    PartnerOut,
+    PartnerSearch,
+    ReferralCreate,
+    ReferralFilter,
+    StageChangeIn,
+)
+from rapport_core.services import partners, referrals
+from rapport_core.vocabulary import US_STATES, Direction, Stage
+
+from rapport_server.ui.forms import FormState, RawForm, blank_as_none, read_form, submit
+from rapport_server.ui.paging import Pager
+from rapport_server.ui.rendering import SignedIn, render
+
+PER_PAGE = 25
+TEXT_FIELDS = (
+    "direction",
+    "client_name",
+    "client_company",
+    "matter_type",
+    "jurisdiction",
+    "description",
+)
+OPTIONAL_FIELDS = ("partner_id", "client_email", "client_phone", "estimated_value")
+
+
+def referral_input(form: RawForm) -> dict[str, Any]:
+    """The form's fields as ReferralCreate expects them (validated by the schema)."""
+    fields: dict[str, Any] = {name: form.get(name, "") for name in TEXT_FIELDS}
+    fields |= blank_as_none(form, OPTIONAL_FIELDS)
+    if fields["estimated_value"]:
+        # People type amounts the way they read them: "$1,500".
+        fields["estimated_value"] = fields["estimated_value"].replace("$", "").replace(",", "")
+    return fields
+
+
+async def all_partners(actor: Actor) -> list[PartnerOut]:
+    """Every partner of the firm, by name, for the partner select."""
+    found: list[PartnerOut] = []
+    while True:
+        result = await partners.search_partners(
+            actor, PartnerSearch(page=len(found) // 200 + 1, per_page=200)
+        )
+        found += result.items
+        if not result.items or len(found) >= result.total:
+            return found
+
+
+async def _referral_form(me: SignedIn, form: FormState) -> Template:
+    return render(
+        "referrals/form.html",
+        me,
+        form=form,
+        partners=await all_partners(me.actor),
+        states=US_STATES,
+    )
+
+
+async def _referral_page(
+    me: SignedIn, referral_id: int, stage_form: FormState | None = None
+) -> Template:
+    referral = await referrals.get_referral(me.actor, referral_id)
+    return render(
+        "referrals/detail.html", me, referral=referral, stage_form=stage_form or FormState()
+    )
+
+
+class ReferralPages(Controller):
+    path = "/referrals"
+
+    @get("/")
+    async def index(
+        self,
+        me: NamedDependency[SignedIn],
+        direction: FromQuery[str] = "",
+        stage: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+        partner_id: FromQuery[str] = "",
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+    ) -> Template:
+        filters = {"direction": direction, "stage": stage, "q": q, "partner_id": partner_id}
+        search = ReferralFilter.model_validate(
+            {name: value or None for name, value in filters.items()}
+            | {"page": page, "per_page": PER_PAGE}
+        )
+        result = await referrals.list_referrals(me.actor, search)
+        partner = (
+            await partners.get_partner(me.actor, search.partner_id) if search.partner_id else None
+        )
+        return render(
+            "referrals/list.html",
+            me,
+            result=result,
+            pager=Pager.of(result, filters),
+            filters=filters,
+            partner=partner,
+            directions=list(Direction),
+            stages=list(Stage),
+        )
+
+    @get("/new")
+    async def new(
+        self,
+        me: NamedDependency[SignedIn],
+        direction: FromQuery[str] = "received",
+        partner_id: FromQuery[str] = "",
+    ) -> Template:
+        me.actor.require_write()
+        return await _referral_form(
+            me, FormState(values={"direction": direction, "partner_id": partner_id})
+        )
+
+    @post("/new")
+    async def create(
+        self, me: NamedDependency[SignedIn], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        form = read_form(data)
+
+        async def save() -> Response:
+            fields = ReferralCreate.model_validate(referral_input(form))
+            referral = await referrals.create_referral(me.actor, fields)
+            return Redirect(f"/referrals/{referral.id}", status_code=303)
+
+        return await submit(save, lambda errors: _referral_form(me, FormState(form, errors)))
+
+    @get("/{referral_id:int}")
+    async def detail(self, me: NamedDependency[SignedIn], referral_id: FromPath[int]) -> Template:
+        return await _referral_page(me, referral_id)
+
+    @post("/{referral_id:int}/stage")
+    async def change_stage(
+        self,
+        me: NamedDependency[SignedIn],
+        referral_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        form = read_form(data)
+
+        async def save() -> Response:
+            change = StageChangeIn.model_validate(
+                {
+                    "stage": form.get("stage", ""),
+                    "note": form.get("note", ""),
+                    # The version the page showed: a change made meanwhile is a conflict.
+                    "version": form.get("version") or None,
+                }
+            )
+            await referrals.change_stage(me.actor, referral_id, change)
+            return Redirect(f"/referrals/{referral_id}", status_code=303)
+
+        return await submit(
+            save, lambda errors: _referral_page(me, referral_id, FormState(form, errors))
+        )

@@ -27,7 +27,7 @@ CSRF_FAILED = (
 def _error_page(request: Request, status: int, message: str) -> Response:
     me = getattr(request.state, "signed_in", None)
     title = HTTPStatus(status).phrase
-    return render("error.html", me, status_code=status, title=title, message=message)
+    return render("error.html", me, status_code=status, status=status, title=title, message=message)
 
 
 def on_rapport_error(request: Request, error: RapportError) -> Response:
@@ -36,9 +36,9 @@ def on_rapport_error(request: Request, error: RapportError) -> Response:
 
 
 def on_invalid_query(request: Request, error: ValidationError) -> Response:
-    """Bad search filters (form posts catch their own ValidationErrors)."""
+    """Bad list filters in the address (form posts catch their own ValidationErrors)."""
     problems = "; ".join(f"{humanize(f)}: {m}" for f, m in field_errors(error).items())
-    return _error_page(request, 400, f"Some of the search filters are not valid. {problems}")
+    return _error_page(request, 400, f"Some values in the address are not valid. {problems}")
 
 
 def on_bad_parameter(request: Request, error: ValidationException) -> Response:

@@ -8,7 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from rapport_core.vocabulary import NEXT_STAGES, Profession, Stage
+from rapport_core.vocabulary import (
+    NEXT_STAGES,
+    US_STATES,
+    ActivityKind,
+    Direction,
+    Profession,
+    Stage,
+)
 
 NOTHING = "—"
 OUTCOMES = {Stage.engaged: "won", Stage.declined: "closed", Stage.lost: "closed"}
@@ -53,12 +60,20 @@ def stage_tone(value: str | Stage) -> str:
 
 def open_stages() -> list[Stage]:
     """Stages a referral can still move on from, in either direction."""
-    return [
-        s for s in Stage if any(flow.get(s) for flow in NEXT_STAGES.values())
-    ]
+    return [s for s in Stage if any(flow.get(s) for flow in NEXT_STAGES.values())]
 
+
+#: (value, label) options for the selects and radio buttons of forms and filters.
+CHOICES = {
+    "professions": [(p.value, p.label) for p in Profession],
+    "states": [(code, code) for code in US_STATES],
+    "directions": [(d.value, d.value.capitalize()) for d in Direction],
+    "stages": [(s.value, stage(s)) for s in Stage],
+    "activity_kinds": [(k.value, k.value.capitalize()) for k in ActivityKind],
+}
 
 TEMPLATE_FUNCTIONS = {
+    "choices": CHOICES,
     "money": money,
     "when": when,
     "day": day,

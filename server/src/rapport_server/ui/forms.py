@@ -32,10 +32,16 @@ class FormState:
     errors: FieldErrors = field(default_factory=dict)
 
     def summary(self) -> list[tuple[str | None, str]]:
-        """(input to link to, text) for each problem, for the summary above the form."""
+        """(input to link to, text) for each problem, for the summary above the form: the
+        form-wide problem first, then in the order of the inputs (browsers post fields in
+        page order)."""
+        order = {name: position for position, name in enumerate([FORM, *self.values])}
+        names = sorted(self.errors, key=lambda name: order.get(name, len(order)))
         return [
-            (None, message) if name == FORM else (name, f"{humanize(name)}: {message}")
-            for name, message in self.errors.items()
+            (None, self.errors[name])
+            if name == FORM
+            else (name, f"{humanize(name)}: {self.errors[name]}")
+            for name in names
         ]
 
 

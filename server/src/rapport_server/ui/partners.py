@@ -18,7 +18,6 @@ from rapport_core.schemas import (
     ReferralFilter,
 )
 from rapport_core.services import firms, partners, referrals
-from rapport_core.vocabulary import US_STATES, ActivityKind, Profession
 
 from rapport_server.ui.forms import (
     FormState,
@@ -70,9 +69,7 @@ async def _partner_form(me: SignedIn, form: FormState, partner: PartnerOut | Non
         me,
         form=form,
         partner=partner,
-        professions=list(Profession),
-        states=US_STATES,
-        users=[user for user in await firms.list_users(me.actor) if user.active],
+        owners=[(user.id, user.name) for user in await firms.list_users(me.actor) if user.active],
     )
 
 
@@ -92,7 +89,6 @@ async def _partner_page(
         licences=await partners.list_licences(me.actor, partner_id),
         activities=await partners.list_activities(me.actor, partner_id, limit=10),
         referrals=related,
-        activity_kinds=list(ActivityKind),
         activity_form=activity_form
         or FormState(values={"kind": "meeting", "occurred_on": dt.date.today().isoformat()}),
     )
@@ -124,14 +120,12 @@ class PartnerPages(Controller):
             result=result,
             pager=Pager.of(result, filters),
             filters=filters,
-            professions=list(Profession),
-            states=US_STATES,
         )
 
     @get("/new")
     async def new(self, me: NamedDependency[SignedIn]) -> Template:
         me.actor.require_write()
-        return await _partner_form(me, FormState(values={"profession": ""}), None)
+        return await _partner_form(me, FormState(), None)
 
     @post("/new")
     async def create(

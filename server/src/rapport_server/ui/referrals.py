@@ -17,9 +17,8 @@ from rapport_core.schemas import (
     StageChangeIn,
 )
 from rapport_core.services import partners, referrals
-from rapport_core.vocabulary import US_STATES, Direction, Stage
 
-from rapport_server.ui.forms import FormState, RawForm, blank_as_none, read_form, submit
+from rapport_server.ui.forms import FORM, FormState, RawForm, blank_as_none, read_form, submit
 from rapport_server.ui.paging import Pager
 from rapport_server.ui.rendering import SignedIn, render
 
@@ -57,13 +56,16 @@ async def all_partners(actor: Actor) -> list[PartnerOut]:
             return found
 
 
+def partner_label(partner: PartnerOut) -> str:
+    return f"{partner.name} — {partner.organisation}" if partner.organisation else partner.name
+
+
 async def _referral_form(me: SignedIn, form: FormState) -> Template:
     return render(
         "referrals/form.html",
         me,
         form=form,
-        partners=await all_partners(me.actor),
-        states=US_STATES,
+        partner_choices=[(p.id, partner_label(p)) for p in await all_partners(me.actor)],
     )
 
 
@@ -105,8 +107,6 @@ class ReferralPages(Controller):
             pager=Pager.of(result, filters),
             filters=filters,
             partner=partner,
-            directions=list(Direction),
-            stages=list(Stage),
         )
 
     @get("/new")
@@ -159,6 +159,10 @@ class ReferralPages(Controller):
             await referrals.change_stage(me.actor, referral_id, change)
             return Redirect(f"/referrals/{referral_id}", status_code=303)
 
+        # The only input is a note; a refusal (e.g. someone moved it first) is about the page.
         return await submit(
-            save, lambda errors: _referral_page(me, referral_id, FormState(form, errors))
+            save,
+            lambda errors: _referral_page(
+                me, referral_id, FormState(form, {FORM: " ".join(errors.values())})
+            ),
         )

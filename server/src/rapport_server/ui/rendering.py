@@ -12,6 +12,7 @@ from rapport_core.actors import Actor
 from rapport_core.schemas import FirmOut, UserOut
 from rapport_core.services import firms
 
+from rapport_server.auth import LoginRequired
 from rapport_server.ui.format import TEMPLATE_FUNCTIONS
 
 
@@ -32,8 +33,8 @@ class SignedIn:
 async def signed_in(request: Request, actor: NamedDependency[Actor]) -> SignedIn:
     """The ``me`` dependency of UI pages."""
     user = await firms.get_user(actor.user_id) if actor.user_id else None
-    if user is None:  # session_actor only yields actors of existing users
-        raise RuntimeError("a UI session without a user")
+    if user is None:  # removed since session_actor looked: as good as signed out
+        raise LoginRequired(request.url.path)
     me = SignedIn(actor=actor, user=user, firm=await firms.get_firm(actor.firm_id))
     # Kept for error pages, whose handlers cannot await the lookups again.
     request.state.signed_in = me

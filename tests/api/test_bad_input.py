@@ -111,3 +111,24 @@ async def test_duplicate_user_email_is_409():
     with pytest.raises(Conflict) as raised:
         await firms.create_user(b.actor(), UserCreate(email=a.emails["member"].upper(), name="Dup"))
     assert raised.value.status == 409 and raised.value.field == "email"
+
+
+async def test_simultaneous_sign_ups_with_one_email_create_one_user():
+    import asyncio
+
+    from rapport_core.errors import Conflict
+    from rapport_core.schemas import UserCreate
+    from rapport_core.services import firms
+    from rapport_core.tables import User
+
+    from ..conftest import make_firm
+
+    firm = await make_firm()
+    email = f"twin-{firm.slug}@example.com"
+    results = await asyncio.gather(
+        *(firms.create_user(firm.actor(), UserCreate(email=email, name=n)) for n in "AB"),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "UserOut"]
+    assert all(r.field == "email" for r in results if isinstance(r, Conflict))
+    assert await User.count().where(User.email == email) == 1

@@ -1,6 +1,6 @@
 import asyncio
 
-from rapport_core.tables import ReferralStageChange
+from rapport_core.tables import AuditEvent, ReferralStageChange
 
 
 async def partner_id(client, firm):
@@ -87,6 +87,20 @@ async def test_stale_version_gets_409_and_loses_nothing(client, firm):
     )
     assert second.status_code == 409 and second.json()["field"] == "version"
     assert (await client.get(url, headers=firm.headers())).json()["description"] == "first"
+
+
+async def test_saving_without_changes_keeps_the_version_and_audits_nothing(client, firm):
+    referral = await log(
+        client, firm, direction="received", client_name="Eve", estimated_value="10"
+    )
+    url = f"/api/v1/referrals/{referral['id']}"
+    unchanged = {"client_name": "Eve", "estimated_value": "10.00", "version": 1}
+    same = await client.patch(url, json=unchanged, headers=firm.headers())
+    assert same.status_code == 200 and same.json()["version"] == 1
+    updates = await AuditEvent.count().where(
+        AuditEvent.action == "referral.update", AuditEvent.subject_id == str(referral["id"])
+    )
+    assert updates == 0
 
 
 async def test_concurrent_stage_changes_one_wins(client, firm):

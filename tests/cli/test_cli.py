@@ -39,7 +39,7 @@ def test_version_and_plugins_json():
     assert listed.returncode == 0, listed.stderr
     plugins = {p["name"]: p for p in json.loads(listed.stdout)}
     assert {"server", "hello", "rapport_core.commands"} <= set(plugins)
-    assert all({"name", "version", "hooks"} <= set(p) for p in plugins.values())
+    assert all({"name", "distribution", "version", "hooks"} <= set(p) for p in plugins.values())
 
 
 def test_plugin_command_is_available():

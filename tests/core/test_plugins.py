@@ -12,6 +12,7 @@ def test_installed_plugin_is_discovered_with_version_and_hooks():
     infos = {info.name: info for info in installed_plugins(build_plugin_manager())}
     hello = infos["hello"]
     assert hello.version == importlib.metadata.version("rapport-test-hello")
+    assert hello.distribution == "rapport-test-hello"
     assert "register_routes" in hello.hooks and "register_commands" in hello.hooks
     assert infos["rapport_core.commands"].default is True
     assert infos["server"].hooks == ["register_commands", "register_routes"]

@@ -29,5 +29,6 @@ class WebSession:
 
 
 @pytest.fixture
-def web(client) -> WebSession:
-    return WebSession(client)
+def web(client):
+    yield WebSession(client)
+    client.cookies.clear()  # later tests on the shared client start signed out

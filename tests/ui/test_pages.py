@@ -6,6 +6,8 @@ import re
 from rapport_core.schemas import PartnerCreate, ReferralCreate
 from rapport_core.services import partners, referrals
 
+from tests.conftest import PASSWORD
+
 
 def visible_text(markup: str) -> str:
     """The page's text as a reader sees it: tags and extra whitespace removed."""
@@ -36,6 +38,36 @@ async def test_signed_out_visitor_is_sent_to_sign_in(web):
     page = await web.get("/partners")
     assert page.url.path == "/login"
     assert "Sign in" in visible_text(page.text)
+
+
+async def test_sign_in_returns_to_the_page_asked_for_with_its_query(web, firm):
+    web.client.cookies.clear()
+    response = await web.get("/partners?q=hopper&state=FL", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/partners%3Fq%3Dhopper%26state%3DFL"
+    await web.get("/login")
+    signed_in = await web.post(
+        "/login",
+        {"email": firm.emails["member"], "password": PASSWORD, "next": "/partners?q=hopper"},
+    )
+    assert signed_in.url.path == "/partners" and signed_in.url.query == b"q=hopper"
+
+
+async def test_sign_in_never_redirects_to_another_site(web, firm):
+    ours = (await web.get("/login")).url.host
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        fields = {"email": firm.emails["member"], "password": PASSWORD, "next": target}
+        response = await web.post("/login", fields)
+        assert response.url.host == ours and response.url.path == "/", target
+
+
+async def test_unknown_page_is_an_html_page_for_browsers_and_json_for_programs(web, client):
+    page = await web.get("/no/such/page", headers={"accept": "text/html,*/*;q=0.8"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "There is nothing here" in visible_text(page.text)
+    api = await client.get("/api/v1/nothing", headers={"accept": "text/html"})
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"
 
 
 async def test_wrong_password_shows_a_message(web, firm):

@@ -24,9 +24,13 @@ def engine_for(url: str) -> Engine:
     """Build a Piccolo engine from ``sqlite:///path`` or ``postgresql://user:pw@host:port/db``."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = unquote(parsed.path)
-        if not path or path == "/":
-            raise DatabaseURLError(f"{url!r}: a SQLite URL needs a file path (sqlite:///path)")
+        # As elsewhere: sqlite:///relative.db and sqlite:////absolute/path.db
+        path = unquote(parsed.path)[1:]
+        if not path:
+            raise DatabaseURLError(
+                f"{url!r}: a SQLite URL needs a file path "
+                "(sqlite:///relative.db or sqlite:////absolute/path.db)"
+            )
         # `timeout`: wait for a writer instead of failing at once with "database is locked".
         return SQLiteEngine(path=path, timeout=30)
     if parsed.scheme in ("postgres", "postgresql"):

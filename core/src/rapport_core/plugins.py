@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
 
 import pluggy
@@ -31,8 +31,8 @@ def _allowed() -> set[str] | None:
 class RapportPluginManager(pluggy.PluginManager):
     def __init__(self) -> None:
         super().__init__("rapport")
-        #: plugin name -> version of the distribution that installed it
-        self.versions: dict[str, str] = {}
+        #: plugin name -> (name, version) of the distribution that installed it
+        self.distributions: dict[str, tuple[str, str]] = {}
 
 
 def build_plugin_manager(*, load_entry_points: bool = True) -> RapportPluginManager:
@@ -50,7 +50,8 @@ def build_plugin_manager(*, load_entry_points: bool = True) -> RapportPluginMana
                 continue
             pm.register(entry_point.load(), name=entry_point.name)
             if entry_point.dist is not None:
-                pm.versions[entry_point.name] = entry_point.dist.version
+                dist = entry_point.dist
+                pm.distributions[entry_point.name] = (dist.name, dist.version)
     pm.check_pending()
     return pm
 
@@ -63,17 +64,13 @@ def get_plugin_manager() -> RapportPluginManager:
 @dataclass(frozen=True)
 class PluginInfo:
     name: str
+    distribution: str | None
     version: str | None
     hooks: list[str]
     default: bool
 
     def as_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "version": self.version,
-            "hooks": self.hooks,
-            "default": self.default,
-        }
+        return asdict(self)
 
 
 def installed_plugins(pm: RapportPluginManager | None = None) -> list[PluginInfo]:
@@ -84,13 +81,10 @@ def installed_plugins(pm: RapportPluginManager | None = None) -> list[PluginInfo
     infos = []
     for name, plugin in pm.list_name_plugin():
         default = name in DEFAULT_PLUGINS
+        if default:
+            distribution, version = "rapport-core", __version__
+        else:
+            distribution, version = pm.distributions.get(name, (None, None))
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
-        infos.append(
-            PluginInfo(
-                name=name,
-                version=__version__ if default else pm.versions.get(name),
-                hooks=hooks,
-                default=default,
-            )
-        )
+        infos.append(PluginInfo(name, distribution, version, hooks, default))
     return sorted(infos, key=lambda info: (info.default, info.name))

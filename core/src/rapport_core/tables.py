@@ -22,6 +22,10 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+# Tables find their engine through PICCOLO_CONF when they are defined; importing db first
+# points it at Rapport's configuration for any program that imports tables directly.
+from rapport_core import db  # noqa: F401, I001
+
 
 class Firm(Table, tablename="rapport_firm"):
     """The tenant: one practice and everything it owns."""

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import HTTPException
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -22,8 +23,9 @@ from rapport_core import __version__, db
 from rapport_core.plugins import RapportPluginManager, get_plugin_manager
 from rapport_core.settings import Settings, get_settings
 
+from rapport_server import problems
 from rapport_server.auth import LoginRequired
-from rapport_server.problems import EXCEPTION_HANDLERS
+from rapport_server.ui import errors as ui_errors
 
 HERE = Path(__file__).parent
 
@@ -34,7 +36,16 @@ def _key(settings: Settings, purpose: str) -> bytes:
 
 
 def _on_login_required(request: Request, error: LoginRequired) -> Response:
-    return Redirect(f"/login?next={quote(error.next_path)}")
+    return Redirect(f"/login?next={quote(error.next_path)}", status_code=303)
+
+
+def _on_http_error(request: Request, error: HTTPException) -> Response:
+    """Errors raised before routing (no such page, wrong method) reach the app's handler:
+    people in a browser get the HTML page, programs and the API get problem JSON."""
+    wants_html = request.accept.best_match(["application/json", "text/html"]) == "text/html"
+    if wants_html and not request.url.path.startswith("/api/"):
+        return ui_errors.on_http_error(request, error)
+    return problems.on_http_error(request, error)
 
 
 def create_app(
@@ -91,7 +102,11 @@ def create_app(
             cookie_samesite="lax",
         ),
         template_config=templates,
-        exception_handlers={**EXCEPTION_HANDLERS, LoginRequired: _on_login_required},
+        exception_handlers={
+            **problems.EXCEPTION_HANDLERS,
+            HTTPException: _on_http_error,
+            LoginRequired: _on_login_required,
+        },
         openapi_config=OpenAPIConfig(
             title="Rapport",
             version=__version__,

@@ -51,7 +51,8 @@ async def session_actor_or_none(request: Request) -> Actor | None:
 async def session_actor(request: Request) -> Actor:
     actor = await session_actor_or_none(request)
     if actor is None:
-        raise LoginRequired(request.url.path)
+        query = request.url.query
+        raise LoginRequired(f"{request.url.path}?{query}" if query else request.url.path)
     return actor
 
 

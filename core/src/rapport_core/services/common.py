@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import asyncpg
 from piccolo.table import Table
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
-from rapport_core.errors import Invalid, NotFound
+from rapport_core.errors import Conflict, Invalid, NotFound
 from rapport_core.tables import Firm
 
 
@@ -20,6 +24,18 @@ def db():
 def transaction():
     """A transaction on the shared engine; queries inside it join it automatically."""
     return db().transaction()
+
+
+@asynccontextmanager
+async def conflict_on_duplicate(message: str, field: str) -> AsyncIterator[None]:
+    """Turn the database's unique-constraint error into a 409 naming ``field``. Checking
+    first and inserting second would race; the constraint is the one true check."""
+    try:
+        yield
+    except (sqlite3.IntegrityError, asyncpg.UniqueViolationError) as error:
+        if isinstance(error, sqlite3.IntegrityError) and "UNIQUE" not in str(error):
+            raise
+        raise Conflict(message, field=field) from error
 
 
 async def get_scoped(

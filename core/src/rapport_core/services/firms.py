@@ -12,9 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
-from rapport_core.errors import Conflict, Invalid, NotFound
+from rapport_core.errors import Invalid, NotFound
 from rapport_core.schemas import FirmCreate, FirmOut, TokenOut, UserCreate, UserOut
-from rapport_core.services.common import transaction
+from rapport_core.services.common import conflict_on_duplicate, transaction
 from rapport_core.settings import get_settings
 from rapport_core.tables import ApiToken, Firm, User
 from rapport_core.vocabulary import Role
@@ -39,9 +39,8 @@ def _user_out(row: dict) -> UserOut:
 
 
 async def create_firm(data: FirmCreate, *, actor_label: str = "cli") -> FirmOut:
-    if await Firm.exists().where(Firm.slug == data.slug):
-        raise Conflict(f"a firm with slug {data.slug!r} already exists", field="slug")
-    async with transaction():
+    duplicate = conflict_on_duplicate(f"a firm with slug {data.slug!r} already exists", "slug")
+    async with duplicate, transaction():
         firm = Firm(**data.model_dump(), created_at=now())
         await firm.save()
         out = _firm_out(firm.to_dict())
@@ -92,10 +91,9 @@ async def get_firm(firm_id: int) -> FirmOut:
 async def create_user(actor: Actor, data: UserCreate) -> UserOut:
     actor.require_user_admin()
     email = data.email.lower()
-    if await User.exists().where(User.email == email):
-        raise Conflict(f"a user with email {email} already exists", field="email")
     password_hash = _hasher().hash(data.password) if data.password else None
-    async with transaction():
+    duplicate = conflict_on_duplicate(f"a user with email {email} already exists", "email")
+    async with duplicate, transaction():
         user = User(
             firm=actor.firm_id,
             email=email,

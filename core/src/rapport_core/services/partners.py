@@ -239,7 +239,8 @@ async def list_activities(
     if partner_id is not None:
         await get_partner(actor, partner_id)
         query = query.where(Activity.partner == partner_id)
-    rows = await query.order_by(Activity.occurred_on, ascending=False).limit(limit)
+    newest_first = query.order_by(Activity.occurred_on, Activity.id, ascending=False)
+    rows = await newest_first.limit(limit)
     return [activity_out(row) for row in rows]
 
 

@@ -61,7 +61,6 @@ def _columns(fields: dict) -> dict:
     for link in ("partner", "owner"):
         if f"{link}_id" in values:
             values[link] = values.pop(f"{link}_id")
-    values.pop("version", None)
     return values
 
 
@@ -187,6 +186,9 @@ async def update_referral(actor: Actor, referral_id: int, data: ReferralUpdate) 
     if before.direction is Direction.sent and "partner_id" in sent and sent["partner_id"] is None:
         raise Invalid("a sent referral needs the partner it was sent to", field="partner_id")
     await _check_links(actor, partner_id=sent.get("partner_id"), owner_id=sent.get("owner_id"))
+    sent.pop("version", None)
+    if all(getattr(before, name) == value for name, value in sent.items()):
+        return await get_referral(actor, referral_id)  # nothing changed: no new version
     async with transaction():
         await _write_versioned(actor, before, data.version, _columns(sent))
         after = await get_referral(actor, referral_id)

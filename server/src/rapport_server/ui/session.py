@@ -19,7 +19,8 @@ class SignIn(BaseModel):
 
 def _safe_next(target: str) -> str:
     # Only local paths: never redirect a signed-in user to another site.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    return target if local else "/"
 
 
 class SessionController(Controller):
@@ -44,9 +45,9 @@ class SessionController(Controller):
             }
             return Template("login.html", context=context, status_code=401)
         request.set_session({SESSION_USER_KEY: user.id})
-        return Redirect(_safe_next(data.next))
+        return Redirect(_safe_next(data.next), status_code=303)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
         request.clear_session()
-        return Redirect("/login")
+        return Redirect("/login", status_code=303)

@@ -71,7 +71,9 @@ async def test_stage_changes_follow_the_lifecycle_and_are_recorded(client, firm)
     ]
     assert final["history"][-1]["actor"] == firm.emails["member"]
     assert final["history"][-1]["note"] == "now engaged"
-    closed = await client.post(url, json={"stage": "declined"}, headers=firm.headers())
+    closed = await client.post(
+        url, json={"stage": "declined", "reason": "bad_fit"}, headers=firm.headers()
+    )
     assert closed.status_code == 409 and "closed" in closed.json()["detail"]
 
 
@@ -108,7 +110,11 @@ async def test_concurrent_stage_changes_one_wins(client, firm):
     url = f"/api/v1/referrals/{referral['id']}/stage"
     results = await asyncio.gather(
         client.post(url, json={"stage": "acknowledged", "version": 1}, headers=firm.headers()),
-        client.post(url, json={"stage": "declined", "version": 1}, headers=firm.headers()),
+        client.post(
+            url,
+            json={"stage": "declined", "reason": "conflict", "version": 1},
+            headers=firm.headers(),
+        ),
     )
     assert sorted(r.status_code for r in results) == [200, 409]
     changes = await ReferralStageChange.count().where(

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,16 @@ def test_several_firms_need_firm_option(invoke):
     # The test database holds many firms by now, so the default firm is ambiguous.
     result = invoke("partners", "list", ok=False)
     assert "--firm SLUG" in result.output
+
+
+def test_firm_settings_show_and_set(invoke):
+    slug = f"settings-{uuid.uuid4().hex[:8]}"
+    invoke("firm", "create", "--name", "Settings Co", "--slug", slug)
+    changed = invoke("firm", "set", "relationships.dormant_days", "45", "--firm", slug)
+    assert "45" in changed.output
+    shown = json.loads(invoke("firm", "settings", "--json", "--firm", slug).output)
+    values = {row["key"]: row["value"] for row in shown}
+    assert values["relationships.dormant_days"] == 45
+    assert values["sla.acknowledge_hours"] == 4
+    bad = invoke("firm", "set", "--firm", slug, "relationships.dormant_days", "0", ok=False)
+    assert "relationships.dormant_days" in bad.output

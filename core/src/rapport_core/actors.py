@@ -23,3 +23,8 @@ class Actor:
     def require_user_admin(self) -> None:
         if not self.role.can_manage_users:
             raise Forbidden(f"role {self.role} cannot manage users")
+
+    def require_firm_admin(self) -> None:
+        """Firm-wide settings: the same people who manage users."""
+        if not self.role.can_manage_users:
+            raise Forbidden(f"role {self.role} cannot change firm settings")

@@ -113,6 +113,57 @@ def firm_create(name, slug, professions, jurisdictions, home_city, home_state) -
     click.echo(f"created firm {firm.slug} (id {firm.id})")
 
 
+@firm_group.command("settings")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@firm_option
+def firm_settings_command(as_json: bool, firm_slug: str | None) -> None:
+    """Show the firm's settings: each key, its value, and what it means."""
+    from rapport_core.services.firm_settings import firm_settings
+
+    async def body():
+        return await firm_settings((await cli_actor(firm_slug)).firm_id)
+
+    emit(settings_rows(run(body)), as_json=as_json, columns=["key", "value", "meaning"])
+
+
+@firm_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@firm_option
+def firm_set_command(key: str, value: str, firm_slug: str | None) -> None:
+    """Change one setting, e.g. `rapport firm set sla.acknowledge_hours 2`."""
+    from rapport_core.services.firm_settings import update_firm_settings
+
+    section, _, name = key.partition(".")
+    if not name:
+        raise click.BadParameter("use SECTION.NAME, e.g. sla.acknowledge_hours", param_hint="KEY")
+    try:
+        parsed = json.loads(value)  # numbers, true/false, null
+    except json.JSONDecodeError:
+        parsed = value  # plain words
+
+    async def body():
+        return await update_firm_settings(await cli_actor(firm_slug), {section: {name: parsed}})
+
+    rows = [row for row in settings_rows(run(body)) if row["key"] == key]
+    emit(rows, as_json=False, columns=["key", "value", "meaning"])
+
+
+def settings_rows(settings) -> list[dict]:
+    rows = []
+    for section_name, section in settings:
+        for name, info in type(section).model_fields.items():
+            value = getattr(section, name)
+            rows.append(
+                {
+                    "key": f"{section_name}.{name}",
+                    "value": value.value if hasattr(value, "value") else value,
+                    "meaning": info.description or "",
+                }
+            )
+    return rows
+
+
 @firm_group.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def firm_list(as_json: bool) -> None:

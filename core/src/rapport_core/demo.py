@@ -22,16 +22,23 @@ from rapport_core.schemas import (
     LicenceCreate,
     PartnerCreate,
     ReferralCreate,
-    ReferralUpdate,
     StageChangeIn,
     UserCreate,
 )
 from rapport_core.services.common import transaction
 from rapport_core.services.firms import create_firm, create_user, firm_by_slug, list_users
 from rapport_core.services.partners import add_licence, create_partner, log_activity
-from rapport_core.services.referrals import change_stage, create_referral, update_referral
-from rapport_core.tables import Activity, Firm, Partner, Referral, ReferralStageChange
-from rapport_core.vocabulary import ActivityKind, Direction, LicenceStatus, Profession, Role, Stage
+from rapport_core.services.referrals import change_stage, create_referral
+from rapport_core.tables import Activity, Firm, Partner, Referral
+from rapport_core.vocabulary import (
+    ActivityKind,
+    DeclineReason,
+    Direction,
+    LicenceStatus,
+    Profession,
+    Role,
+    Stage,
+)
 
 DEMO_PASSWORD = "rapport-demo"
 
@@ -374,17 +381,20 @@ GAP_DAYS = {
     Stage.declined: (1, 30),
     Stage.lost: (14, 90),
 }
+#: Why received referrals were declined: each note with the reason code it records.
+DECLINE_REASONS = {
+    "Conflict of interest found in the conflict check.": DeclineReason.conflict,
+    "Outside our practice area; suggested another firm.": DeclineReason.bad_fit,
+    "Too small for a full engagement; sent a will checklist instead.": DeclineReason.bad_fit,
+    "Referrer sent no way to reach the client.": DeclineReason.incomplete,
+}
 STAGE_NOTES = {
     (Direction.received, Stage.acknowledged): ("Thanked the referrer; intake call booked.",),
     (Direction.received, Stage.engaged): (
         "Engagement letter signed.",
         "Retainer received; drafting under way.",
     ),
-    (Direction.received, Stage.declined): (
-        "Conflict of interest found in the conflict check.",
-        "Outside our practice area; suggested another firm.",
-        "Too small for a full engagement; sent a will checklist instead.",
-    ),
+    (Direction.received, Stage.declined): tuple(DECLINE_REASONS),
     (Direction.received, Stage.lost): (
         "Client stopped responding after the consultation.",
         "Client chose an online will service.",
@@ -706,15 +716,14 @@ def _plan_steps(
 async def _write_referral(actor: Actor, plan: ReferralPlan) -> None:
     referral = await create_referral(actor, plan.create)
     for step in plan.steps:
-        await change_stage(actor, referral.id, StageChangeIn(stage=step.stage, note=step.note))
-        # change_stage stamps the current time; the demo wants the history spread over the
-        # past. Each stage occurs at most once per referral, so (referral, stage) is one row.
-        await ReferralStageChange.update({ReferralStageChange.changed_at: step.at}).where(
-            ReferralStageChange.referral == referral.id,
-            ReferralStageChange.to_stage == step.stage.value,
+        change = StageChangeIn(
+            stage=step.stage,
+            note=step.note,
+            changed_at=step.at,
+            reason=DECLINE_REASONS.get(step.note) if step.stage is Stage.declined else None,
+            actual_value=plan.actual_value if step.stage is Stage.engaged else None,
         )
-    if plan.actual_value is not None:
-        await update_referral(actor, referral.id, ReferralUpdate(actual_value=plan.actual_value))
+        await change_stage(actor, referral.id, change)
 
 
 # ------------------------------------------------------------------------ activities

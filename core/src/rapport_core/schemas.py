@@ -17,6 +17,7 @@ from rapport_core.vocabulary import (
     FIXED_SOURCES,
     US_STATES,
     ActivityKind,
+    DeclineReason,
     Direction,
     LicenceStatus,
     Profession,
@@ -25,6 +26,12 @@ from rapport_core.vocabulary import (
 )
 
 T = TypeVar("T")
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("must include a timezone offset, e.g. 2026-01-31T09:00:00Z")
+    return value
 
 
 def _us_state(value: str) -> str:
@@ -41,6 +48,7 @@ def _partner_source(value: str) -> str:
 
 
 USState = Annotated[str, AfterValidator(_us_state)]
+AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 ShortText = Annotated[str, Field(max_length=300)]
@@ -236,14 +244,7 @@ class ReferralCreate(ReferralFields):
     # Omitted on a received referral: the source is unknown.
     partner_id: int | None = None
     client_name: Name
-    referred_at: dt.datetime | None = None
-
-    @field_validator("referred_at")
-    @classmethod
-    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("must include a timezone offset, e.g. 2026-01-31T09:00:00Z")
-        return value
+    referred_at: AwareDatetime | None = None
 
 
 class ReferralUpdate(ReferralFields):
@@ -256,6 +257,12 @@ class ReferralUpdate(ReferralFields):
 class StageChangeIn(Input):
     stage: Stage
     note: LongText = ""
+    #: Why a referral was declined (required when declining a received referral).
+    reason: DeclineReason | None = None
+    #: The matter's actual value, recorded when the referral is engaged.
+    actual_value: Money | None = None
+    #: When it happened, if not now (e.g. logging yesterday's call); never in the future.
+    changed_at: AwareDatetime | None = None
     version: int | None = None
 
 
@@ -265,6 +272,7 @@ class StageChangeOut(Output):
     changed_at: dt.datetime
     actor: str
     note: str
+    reason: DeclineReason | None = None
 
 
 class ReferralOut(Output):
@@ -290,6 +298,16 @@ class ReferralOut(Output):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    assigned_by: str
+    outcome_reason: DeclineReason | None
+    outcome_note: str
+    duplicate_of: int | None
+    duplicate_override_reason: str | None
+    acknowledged_at: dt.datetime | None
+    first_contact_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    last_partner_update_at: dt.datetime | None
+    paid_at: dt.datetime | None
     history: list[StageChangeOut] | None = None
 
 

@@ -126,10 +126,30 @@ class Referral(Table, tablename="rapport_referral"):
     stage = Varchar(length=20)
     jurisdiction = Varchar(length=10, default="")
     owner = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
-    referred_at = Timestamptz()
+    # How the owner was chosen: "manual", "rule:<id>" or "round_robin".
+    assigned_by = Varchar(length=40, default="manual")
+    referred_at = Timestamptz(index=True)
     version = Integer(default=1)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # Outcome: a DeclineReason code for declined referrals; a note for declined or lost ones.
+    outcome_reason = Varchar(length=20, null=True, default=None)
+    outcome_note = Text(default="")
+    # Intake duplicate check: the earlier referral of the same client, which keeps the
+    # attribution. A person who decides it is not a duplicate records why.
+    duplicate_of = ForeignKey(references="self", null=True, on_delete=OnDelete.set_null)
+    duplicate_override_reason = Text(null=True, default=None)
+    # Normalised client identity, so the duplicate check is an indexed lookup.
+    client_email_key = Varchar(length=254, default="", index=True)
+    client_phone_key = Varchar(length=20, default="", index=True)
+    client_name_key = Varchar(length=400, default="", index=True)
+    # When milestones were first reached: SLAs and metrics read these columns instead of
+    # replaying the stage history.
+    acknowledged_at = Timestamptz(null=True, default=None)
+    first_contact_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    last_partner_update_at = Timestamptz(null=True, default=None)
+    paid_at = Timestamptz(null=True, default=None)
 
 
 class ReferralStageChange(Table, tablename="rapport_referral_stage_change"):
@@ -140,6 +160,7 @@ class ReferralStageChange(Table, tablename="rapport_referral_stage_change"):
     changed_at = Timestamptz()
     actor = Varchar(length=300)
     note = Text(default="")
+    reason = Varchar(length=20, null=True, default=None)
 
 
 class Activity(Table, tablename="rapport_activity"):
@@ -165,3 +186,51 @@ class AuditEvent(Table, tablename="rapport_audit_event"):
     before = JSON(null=True, default=None)
     after = JSON(null=True, default=None)
     at = Timestamptz()
+
+
+class FirmSetting(Table, tablename="rapport_firm_setting"):
+    """A firm's tunable parameters (SLA hours, windows, weights…), validated by
+    :class:`rapport_core.firm_settings.FirmSettings`; only values that differ from the
+    defaults are stored, so improved defaults reach every firm that kept them."""
+
+    firm = ForeignKey(references=Firm, unique=True, on_delete=OnDelete.cascade, index=True)
+    values = JSON(default="{}")
+    updated_at = Timestamptz()
+
+
+class RoutingRule(Table, tablename="rapport_routing_rule"):
+    """Who gets a new received referral. Rules are tried by ``position``; empty criteria
+    match anything. No rule matched: round-robin among the firm's members."""
+
+    firm = ForeignKey(references=Firm, on_delete=OnDelete.cascade, index=True)
+    position = Integer(default=0)
+    practice_area = Varchar(length=120, default="")
+    state = Varchar(length=2, default="")
+    min_value_cents = BigInt(null=True, default=None)
+    max_value_cents = BigInt(null=True, default=None)
+    owner = ForeignKey(references=User, on_delete=OnDelete.cascade)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class MessageDraft(Table, tablename="rapport_message_draft"):
+    """A closed-loop update to a referring partner. Never sent automatically: a person
+    approves, edits or discards it first."""
+
+    firm = ForeignKey(references=Firm, on_delete=OnDelete.cascade, index=True)
+    referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade, index=True)
+    partner = ForeignKey(references=Partner, null=True, on_delete=OnDelete.set_null)
+    stage_change = ForeignKey(
+        references=ReferralStageChange, null=True, on_delete=OnDelete.set_null
+    )
+    to_email = Varchar(length=254, null=True, default=None)
+    subject = Varchar(length=300)
+    body = Text()
+    status = Varchar(length=20, default="pending", index=True)
+    created_at = Timestamptz()
+    edited_by = Varchar(length=300, null=True, default=None)
+    edited_at = Timestamptz(null=True, default=None)
+    decided_by = Varchar(length=300, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    send_error = Text(default="")

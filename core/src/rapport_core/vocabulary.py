@@ -89,6 +89,38 @@ NEXT_STAGES: dict[Direction, dict[Stage, tuple[Stage, ...]]] = {
 }
 
 
+#: Stages after which a referral is closed.
+CLOSED_STAGES = frozenset({Stage.engaged, Stage.declined, Stage.lost})
+#: The stage whose first arrival marks each milestone column of a referral.
+MILESTONES = {
+    Stage.acknowledged: "acknowledged_at",
+    Stage.contacted: "first_contact_at",
+}
+
+
+class DeclineReason(StrEnum):
+    duplicate = "duplicate"
+    conflict = "conflict"
+    bad_fit = "bad_fit"
+    incomplete = "incomplete"
+    other = "other"
+
+
+class DraftStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"  # approved and delivered by SMTP
+    approved = "approved"  # approved; no SMTP configured, ready to copy
+    discarded = "discarded"
+
+
+class DraftDetail(StrEnum):
+    """How much of the client a closed-loop draft may reveal to the referring partner."""
+
+    none = "none"  # "the person you referred": no name, no matter
+    first_name = "first_name"  # first name and stage
+    full = "full"  # name, matter type and stage
+
+
 class ActivityKind(StrEnum):
     meeting = "meeting"
     call = "call"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.errors import Conflict, Invalid, NotFound
+from rapport_core.identity import email_key, name_key, phone_key
 from rapport_core.plugins import get_plugin_manager
 from rapport_core.schemas import (
     Page,
@@ -26,7 +29,16 @@ from rapport_core.services.common import (
     transaction,
 )
 from rapport_core.tables import Partner, Referral, ReferralStageChange, User
-from rapport_core.vocabulary import FIRST_STAGE, NEXT_STAGES, UNKNOWN_SOURCE_LABEL, Direction, Stage
+from rapport_core.vocabulary import (
+    CLOSED_STAGES,
+    FIRST_STAGE,
+    MILESTONES,
+    NEXT_STAGES,
+    UNKNOWN_SOURCE_LABEL,
+    DeclineReason,
+    Direction,
+    Stage,
+)
 
 _COLUMNS = (*Referral.all_columns(), Referral.partner.name.as_alias("partner_name"))
 
@@ -53,6 +65,18 @@ async def _check_links(actor: Actor, *, partner_id: int | None, owner_id: int | 
     await require_in_firm(User, actor, owner_id, "user", "owner_id")
 
 
+def _identity_keys(client: dict) -> dict:
+    """The normalised keys the duplicate check compares, from a referral's client fields."""
+    return {
+        "client_email_key": email_key(client.get("client_email")),
+        "client_phone_key": phone_key(client.get("client_phone")),
+        "client_name_key": name_key(client.get("client_name"), client.get("client_company")),
+    }
+
+
+_CLIENT_FIELDS = ("client_name", "client_company", "client_email", "client_phone")
+
+
 def _columns(fields: dict) -> dict:
     values = dict(fields)
     for money in ("estimated_value", "actual_value"):
@@ -72,9 +96,11 @@ async def create_referral(actor: Actor, data: ReferralCreate) -> ReferralOut:
     stamp = now()
     first = FIRST_STAGE[data.direction]
     async with transaction():
+        fields = data.model_dump(exclude={"referred_at"})
         referral = Referral(
             firm=actor.firm_id,
-            **_columns(data.model_dump(exclude={"referred_at"})),
+            **_columns(fields),
+            **_identity_keys(fields),
             stage=first.value,
             referred_at=data.referred_at or stamp,
             version=1,
@@ -189,8 +215,11 @@ async def update_referral(actor: Actor, referral_id: int, data: ReferralUpdate) 
     sent.pop("version", None)
     if all(getattr(before, name) == value for name, value in sent.items()):
         return await get_referral(actor, referral_id)  # nothing changed: no new version
+    values = _columns(sent)
+    if any(name in sent for name in _CLIENT_FIELDS):
+        values |= _identity_keys(before.model_dump() | sent)
     async with transaction():
-        await _write_versioned(actor, before, data.version, _columns(sent))
+        await _write_versioned(actor, before, data.version, values)
         after = await get_referral(actor, referral_id)
         await audit.record(
             actor, "referral.update", "referral", referral_id, before=before, after=after
@@ -209,16 +238,19 @@ async def change_stage(actor: Actor, referral_id: int, data: StageChangeIn) -> R
             field="stage",
             allowed=list(before.next_stages),
         )
+    changed_at = await _checked_stage_time(actor, before, data)
+    values = _stage_values(before, data, changed_at)
     async with transaction():
-        await _write_versioned(actor, before, data.version, {Referral.stage: data.stage.value})
+        await _write_versioned(actor, before, data.version, values)
         change = ReferralStageChange(
             firm=actor.firm_id,
             referral=referral_id,
             from_stage=before.stage.value,
             to_stage=data.stage.value,
-            changed_at=now(),
+            changed_at=changed_at,
             actor=actor.label,
             note=data.note,
+            reason=data.reason.value if data.reason else None,
         )
         await change.save()
         after = await get_referral(actor, referral_id)
@@ -229,6 +261,57 @@ async def change_stage(actor: Actor, referral_id: int, data: StageChangeIn) -> R
         referral=after, change=StageChangeOut.model_validate(change.to_dict()), actor=actor
     )
     return after
+
+
+def _stage_values(before: ReferralOut, data: StageChangeIn, at: dt.datetime) -> dict:
+    """The referral columns a move to ``data.stage`` sets: the stage, the milestone it marks
+    (first arrival only), and for a closing stage its time and outcome."""
+    stage = data.stage
+    if stage is Stage.declined and before.direction is Direction.received and not data.reason:
+        reasons = ", ".join(DeclineReason)
+        raise Invalid(f"say why the referral is declined: one of {reasons}", field="reason")
+    if stage is Stage.lost and not data.note:
+        raise Invalid("say why the referral was lost", field="note")
+    if data.reason and stage is not Stage.declined:
+        raise Invalid("a reason code is given only when declining", field="reason")
+    if data.actual_value is not None and stage is not Stage.engaged:
+        raise Invalid(
+            "the actual value is recorded when the referral is engaged", field="actual_value"
+        )
+    values = {Referral.stage: stage.value}
+    milestone = MILESTONES.get(stage)
+    if milestone and getattr(before, milestone) is None:
+        values[Referral._meta.get_column_by_name(milestone)] = at
+    if stage in CLOSED_STAGES:
+        values[Referral.closed_at] = at
+        values[Referral.outcome_reason] = data.reason.value if data.reason else None
+        values[Referral.outcome_note] = data.note
+    if data.actual_value is not None:
+        values[Referral.actual_value_cents] = to_cents(data.actual_value)
+    return values
+
+
+async def _checked_stage_time(
+    actor: Actor, before: ReferralOut, data: StageChangeIn
+) -> dt.datetime:
+    """``data.changed_at`` or now; a back-dated change may not precede the previous one."""
+    current = now()
+    if data.changed_at is None:
+        return current
+    if data.changed_at > current:
+        raise Invalid("a stage change cannot be dated in the future", field="changed_at")
+    previous = (
+        await ReferralStageChange.select(ReferralStageChange.changed_at)
+        .where(ReferralStageChange.referral == before.id, ReferralStageChange.firm == actor.firm_id)
+        .order_by(ReferralStageChange.changed_at, ascending=False)
+        .first()
+    )
+    if previous and data.changed_at < previous["changed_at"]:
+        raise Invalid(
+            f"a stage change cannot be dated before the previous one ({previous['changed_at']:%Y-%m-%d %H:%M %Z})",
+            field="changed_at",
+        )
+    return data.changed_at
 
 
 async def delete_referral(actor: Actor, referral_id: int) -> None:

@@ -7,6 +7,7 @@ from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
 from rapport_server.api.referrals import ReferralController
+from rapport_server.api.settings import SettingsController
 from rapport_server.auth import token_actor
 
 api_router = Router(
@@ -17,6 +18,7 @@ api_router = Router(
         LicenceController,
         ReferralController,
         ActivityController,
+        SettingsController,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

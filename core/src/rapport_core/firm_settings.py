@@ -1,0 +1,81 @@
+"""Per-firm parameters of the lifecycle and relationship formulas, with their defaults.
+
+A firm stores only the values it changed (see :class:`~rapport_core.tables.FirmSetting`);
+everything else follows these defaults. Each field's description is shown beside it in the
+API schema, the CLI and the settings page, so keep them short and in plain words.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from rapport_core.vocabulary import DraftDetail
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+Days = Annotated[int, Field(ge=1, le=3650)]
+Hours = Annotated[float, Field(gt=0, le=24 * 90)]
+
+
+class IntakeSettings(Section):
+    duplicate_lookback_days: Days = Field(
+        90,
+        description="A referral of a client already referred within this many days is flagged as a duplicate.",
+    )
+
+
+class SlaSettings(Section):
+    acknowledge_hours: Hours = Field(
+        4, description="A received referral is acknowledged within this many hours."
+    )
+    first_contact_hours: Hours = Field(
+        24, description="The referred client is first contacted within this many hours."
+    )
+    partner_update_days: Days = Field(
+        7,
+        description="While a received referral is open, the referring partner hears from us at least this often.",
+    )
+
+
+class ClosedLoopSettings(Section):
+    detail_level: DraftDetail = Field(
+        DraftDetail.first_name,
+        description="How much of the client an update to the referring partner may reveal: none, first_name or full.",
+    )
+    signature: str = Field("", max_length=2000, description="Closing lines added to every update.")
+    reply_to: EmailStr | None = Field(
+        None, description="Reply-To address for updates sent by email."
+    )
+
+
+class RelationshipSettings(Section):
+    window_days: Days = Field(
+        365, description="Rolling window for reciprocity, activity and the partner matrix."
+    )
+    dormant_days: Days = Field(
+        60,
+        description="A partner with no referral and no touchpoint for this many days is dormant.",
+    )
+    stalled_days: Days = Field(
+        14, description="An open referral with no stage change for this many days has stalled."
+    )
+    core_partners_min: Annotated[int, Field(ge=1, le=100)] = Field(
+        5, description="Fewest core partners a healthy network has."
+    )
+    core_partners_max: Annotated[int, Field(ge=1, le=100)] = Field(
+        10, description="Most core partners one person can keep up with."
+    )
+
+
+class FirmSettings(Section):
+    """Everything a firm can tune. Later capabilities add their own sections."""
+
+    intake: IntakeSettings = IntakeSettings()
+    sla: SlaSettings = SlaSettings()
+    closed_loop: ClosedLoopSettings = ClosedLoopSettings()
+    relationships: RelationshipSettings = RelationshipSettings()

@@ -17,7 +17,11 @@ ENTRY_POINT_GROUP = "rapport"
 hookimpl = pluggy.HookimplMarker("rapport")
 
 #: Built-in behaviour, registered through the same manager as any installed plugin.
-DEFAULT_PLUGINS = ("rapport_core.commands",)
+DEFAULT_PLUGINS = (
+    "rapport_core.commands",
+    "rapport_core.pipeline.plugin",
+    "rapport_core.insights.plugin",
+)
 
 
 def _allowed() -> set[str] | None:

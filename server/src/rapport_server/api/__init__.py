@@ -3,6 +3,7 @@
 from litestar import Router
 from litestar.di import Provide
 
+from rapport_server.api import insights, pipeline
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -19,6 +20,8 @@ api_router = Router(
         ReferralController,
         ActivityController,
         SettingsController,
+        *pipeline.CONTROLLERS,
+        *insights.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

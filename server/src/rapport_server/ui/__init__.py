@@ -4,6 +4,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from rapport_server.auth import session_actor
+from rapport_server.ui import insights, pipeline
 from rapport_server.ui.errors import UI_EXCEPTION_HANDLERS
 from rapport_server.ui.home import home
 from rapport_server.ui.partners import PartnerPages
@@ -13,7 +14,14 @@ from rapport_server.ui.session import SessionController
 
 ui_router = Router(
     path="/",
-    route_handlers=[SessionController, home, PartnerPages, ReferralPages],
+    route_handlers=[
+        SessionController,
+        home,
+        PartnerPages,
+        ReferralPages,
+        *pipeline.PAGES,
+        *insights.PAGES,
+    ],
     # Only pages that ask for `actor` or `me` require a signed-in session.
     dependencies={"actor": Provide(session_actor), "me": Provide(signed_in)},
     exception_handlers=UI_EXCEPTION_HANDLERS,

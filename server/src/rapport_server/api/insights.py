@@ -1,0 +1,4 @@
+"""API for relationship intelligence: metrics, reciprocity, health, matrix, gaps, matching,
+briefing."""
+
+CONTROLLERS: list = []

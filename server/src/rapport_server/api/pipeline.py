@@ -1,0 +1,3 @@
+"""API for the referral pipeline: routing rules, SLA breaches, duplicates, partner drafts."""
+
+CONTROLLERS: list = []

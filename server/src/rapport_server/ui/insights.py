@@ -1,0 +1,3 @@
+"""Insight pages: the dashboard and the partner relationship views."""
+
+PAGES: list = []

@@ -1,0 +1,3 @@
+"""Pipeline pages: the board of referrals by stage, the approval queue, routing and settings."""
+
+PAGES: list = []

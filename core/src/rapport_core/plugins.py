@@ -21,6 +21,7 @@ DEFAULT_PLUGINS = (
     "rapport_core.commands",
     "rapport_core.pipeline.plugin",
     "rapport_core.insights.plugin",
+    "rapport_core.network.plugin",
 )
 
 

@@ -1,0 +1,3 @@
+"""API for the network: the partner matrix, gaps and partner matching."""
+
+CONTROLLERS: list = []

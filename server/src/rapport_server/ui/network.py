@@ -1,0 +1,3 @@
+"""Network pages: the partner matrix, network gaps and suggested partners."""
+
+PAGES: list = []

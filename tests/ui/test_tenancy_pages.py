@@ -1,0 +1,46 @@
+"""Signed in to one firm, a person sees a "nothing here" page for every page of another
+firm's records, and no form of theirs can change one."""
+
+import re
+
+from rapport_core.tables import Partner, Referral
+
+from tests.api.conftest import seeded  # noqa: F401  (the same records the API tenancy test uses)
+from tests.ui.test_pages import visible_text
+
+ID_PARAM = re.compile(r"\{(\w+):int\}")
+
+# Form fields that would be accepted for one's own records, so only tenancy can refuse.
+FORMS = {
+    "/partners/{partner_id:int}/edit": {"name": "Hijacked", "profession": "cpa"},
+    "/partners/{partner_id:int}/activities": {"kind": "note", "occurred_on": "2026-11-01"},
+    "/referrals/{referral_id:int}/stage": {"stage": "acknowledged"},
+}
+
+
+def page_routes(app):
+    """Every (method, path template) of the web UI that takes an id."""
+    for route in app.routes:
+        if route.path.startswith(("/api/", "/static")) or not ID_PARAM.search(route.path):
+            continue
+        for method in sorted(route.methods - {"OPTIONS", "HEAD"}):
+            yield method, route.path
+
+
+async def test_every_page_of_another_firms_record_is_not_found(web, client, seeded, other_firm):  # noqa: F811
+    await web.sign_in(other_firm.emails["owner"])
+    routes = list(page_routes(client.app))
+    assert len(routes) >= 6, routes
+    for method, template in routes:
+        unknown = set(ID_PARAM.findall(template)) - set(seeded)
+        assert not unknown, f"{template}: add a seeded id for {unknown} to tests/api/conftest.py"
+        path = ID_PARAM.sub(lambda m: str(seeded[m.group(1)]), template)
+        for fields in ({}, FORMS.get(template, {})) if method == "POST" else (None,):
+            response = await web.post(path, fields) if method == "POST" else await web.get(path)
+            assert response.status_code == 404, f"{method} {path} {fields}: {response.status_code}"
+            text = visible_text(response.text)
+            assert "There is nothing here" in text and "Grace Hopper" not in text, path
+
+    partner = await Partner.select().where(Partner.id == seeded["partner_id"]).first()
+    referral = await Referral.select().where(Referral.id == seeded["referral_id"]).first()
+    assert partner["name"] == "Grace Hopper" and referral["stage"] == "submitted"

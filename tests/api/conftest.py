@@ -26,11 +26,31 @@ async def seeded(client, firm):
         json={"partner_id": partner_id, "kind": "call", "occurred_on": "2026-11-01"},
         headers=headers,
     )
-    for response in (partner, licence, referral, activity):
+    rule = await client.post(
+        "/api/v1/routing-rules",
+        json={"practice_area": "Tax", "owner_id": firm.user_ids["member"]},
+        headers=headers,
+    )
+    # A second referral, moved on, so the partner has an update waiting for approval.
+    updated = await client.post(
+        "/api/v1/referrals",
+        json={"direction": "received", "partner_id": partner_id, "client_name": "Bo Client"},
+        headers=headers,
+    )
+    for response in (partner, licence, referral, activity, rule, updated):
         assert response.status_code == 201, response.text
+    moved = await client.post(
+        f"/api/v1/referrals/{updated.json()['id']}/stage",
+        json={"stage": "acknowledged"},
+        headers=headers,
+    )
+    assert moved.status_code == 200, moved.text
+    drafts = await client.get("/api/v1/drafts", headers=headers)
     return {
         "partner_id": partner_id,
         "licence_id": licence.json()["id"],
         "referral_id": referral.json()["id"],
         "activity_id": activity.json()["id"],
+        "rule_id": rule.json()["id"],
+        "draft_id": drafts.json()[0]["id"],
     }

@@ -3,7 +3,14 @@
 import re
 
 import pytest
-from rapport_core.tables import Activity, Licence, Partner, Referral
+from rapport_core.tables import (
+    Activity,
+    Licence,
+    MessageDraft,
+    Partner,
+    Referral,
+    RoutingRule,
+)
 
 ID_PARAM = re.compile(r"\{(\w+):int\}")
 
@@ -14,6 +21,12 @@ BODIES = {
     ("PATCH", "/api/v1/licences/{licence_id:int}"): {"number": "X"},
     ("PATCH", "/api/v1/referrals/{referral_id:int}"): {"client_name": "Mallory"},
     ("POST", "/api/v1/referrals/{referral_id:int}/stage"): {"stage": "acknowledged"},
+    ("POST", "/api/v1/referrals/{referral_id:int}/duplicate"): {
+        "action": "not_duplicate",
+        "reason": "different person",
+    },
+    ("PATCH", "/api/v1/routing-rules/{rule_id:int}"): {"position": 3},
+    ("PATCH", "/api/v1/drafts/{draft_id:int}"): {"subject": "hijacked"},
 }
 
 
@@ -45,7 +58,8 @@ async def test_nothing_of_another_firm_changed_or_listed(client, firm, seeded, o
     headers = other_firm.headers()
     for path in ("/api/v1/partners", "/api/v1/referrals"):
         assert (await client.get(path, headers=headers)).json()["items"] == []
-    assert (await client.get("/api/v1/activities", headers=headers)).json() == []
+    for path in ("/api/v1/activities", "/api/v1/routing-rules", "/api/v1/drafts"):
+        assert (await client.get(path, headers=headers)).json() == []
     filtered = await client.get(
         f"/api/v1/referrals?partner_id={seeded['partner_id']}", headers=headers
     )
@@ -57,6 +71,9 @@ async def test_nothing_of_another_firm_changed_or_listed(client, firm, seeded, o
     assert (referral["client_name"], referral["stage"]) == ("Ann Client", "submitted")
     assert await Licence.exists().where(Licence.id == seeded["licence_id"])
     assert await Activity.exists().where(Activity.id == seeded["activity_id"])
+    draft = await MessageDraft.select().where(MessageDraft.id == seeded["draft_id"]).first()
+    assert (draft["status"], draft["edited_by"]) == ("pending", None)
+    assert await RoutingRule.exists().where(RoutingRule.id == seeded["rule_id"])
 
 
 @pytest.mark.parametrize(

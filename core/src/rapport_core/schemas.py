@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -317,6 +317,8 @@ class ReferralFilter(Input):
     partner_id: int | None = None
     matter_type: str | None = None
     q: str | None = None
+    #: "flagged": only referrals flagged as duplicates and not overridden by a person.
+    duplicates: Literal["flagged"] | None = None
     page: Annotated[int, Field(ge=1)] = 1
     per_page: Annotated[int, Field(ge=1, le=200)] = 50
 

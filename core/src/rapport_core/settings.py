@@ -18,6 +18,11 @@ class Settings:
     secret_key: str
     #: An argon2-cffi profile name (argon2.profiles) for new password hashes.
     argon2_profile: str = "RFC_9106_LOW_MEMORY"
+    #: Where approved partner updates are sent: smtp://, smtps:// or smtp+starttls://
+    #: [user:password@]host[:port]. Empty: approved updates are left for a person to copy.
+    smtp_url: str = ""
+    #: The From address of sent updates.
+    mail_from: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,4 +54,6 @@ def get_settings() -> Settings:
         database_url=database_url,
         secret_key=_secret_key(data_dir),
         argon2_profile=os.environ.get("RAPPORT_ARGON2_PROFILE", "RFC_9106_LOW_MEMORY"),
+        smtp_url=os.environ.get("RAPPORT_SMTP_URL", ""),
+        mail_from=os.environ.get("RAPPORT_MAIL_FROM", ""),
     )

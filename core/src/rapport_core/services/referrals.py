@@ -9,6 +9,9 @@ from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.errors import Conflict, Invalid, NotFound
 from rapport_core.identity import email_key, name_key, phone_key
+from rapport_core.pipeline.assignment import choose_owner
+from rapport_core.pipeline.drafts import queue_draft
+from rapport_core.pipeline.intake import find_original, flagged_duplicate
 from rapport_core.plugins import get_plugin_manager
 from rapport_core.schemas import (
     Page,
@@ -95,14 +98,26 @@ async def create_referral(actor: Actor, data: ReferralCreate) -> ReferralOut:
     await _check_links(actor, partner_id=data.partner_id, owner_id=data.owner_id)
     stamp = now()
     first = FIRST_STAGE[data.direction]
+    fields = data.model_dump(exclude={"referred_at"})
+    keys = _identity_keys(fields)
+    referred_at = data.referred_at or stamp
+    intake = {}
+    if data.direction is Direction.received:
+        intake["duplicate_of"] = await find_original(actor.firm_id, keys, referred_at)
+        if data.owner_id is None:
+            intake["owner"], intake["assigned_by"] = await choose_owner(
+                actor.firm_id,
+                matter_type=data.matter_type,
+                state=data.jurisdiction,
+                value_cents=to_cents(data.estimated_value),
+            )
     async with transaction():
-        fields = data.model_dump(exclude={"referred_at"})
         referral = Referral(
             firm=actor.firm_id,
-            **_columns(fields),
-            **_identity_keys(fields),
+            **(_columns(fields) | intake),
+            **keys,
             stage=first.value,
-            referred_at=data.referred_at or stamp,
+            referred_at=referred_at,
             version=1,
             created_at=stamp,
             updated_at=stamp,
@@ -113,7 +128,7 @@ async def create_referral(actor: Actor, data: ReferralCreate) -> ReferralOut:
             referral=referral.id,
             from_stage=None,
             to_stage=first.value,
-            changed_at=data.referred_at or stamp,
+            changed_at=referred_at,
             actor=actor.label,
         ).save()
         out = await get_referral(actor, referral.id)
@@ -156,6 +171,8 @@ async def list_referrals(actor: Actor, filters: ReferralFilter) -> Page[Referral
         where.append(Referral.partner == filters.partner_id)
     if filters.matter_type:
         where.append(ilike(Referral.matter_type, like_term(filters.matter_type)))
+    if filters.duplicates == "flagged":
+        where.append(flagged_duplicate())
     if filters.q:
         term = like_term(filters.q)
         where.append(
@@ -181,7 +198,7 @@ async def list_referrals(actor: Actor, filters: ReferralFilter) -> Page[Referral
     )
 
 
-async def _write_versioned(
+async def write_versioned(
     actor: Actor, before: ReferralOut, expected: int | None, values: dict
 ) -> None:
     """Apply ``values`` only if the referral is still at the version the caller read."""
@@ -219,7 +236,7 @@ async def update_referral(actor: Actor, referral_id: int, data: ReferralUpdate) 
     if any(name in sent for name in _CLIENT_FIELDS):
         values |= _identity_keys(before.model_dump() | sent)
     async with transaction():
-        await _write_versioned(actor, before, data.version, values)
+        await write_versioned(actor, before, data.version, values)
         after = await get_referral(actor, referral_id)
         await audit.record(
             actor, "referral.update", "referral", referral_id, before=before, after=after
@@ -241,7 +258,7 @@ async def change_stage(actor: Actor, referral_id: int, data: StageChangeIn) -> R
     changed_at = await _checked_stage_time(actor, before, data)
     values = _stage_values(before, data, changed_at)
     async with transaction():
-        await _write_versioned(actor, before, data.version, values)
+        await write_versioned(actor, before, data.version, values)
         change = ReferralStageChange(
             firm=actor.firm_id,
             referral=referral_id,
@@ -254,6 +271,7 @@ async def change_stage(actor: Actor, referral_id: int, data: StageChangeIn) -> R
         )
         await change.save()
         after = await get_referral(actor, referral_id)
+        await queue_draft(actor, after, change.id)
         await audit.record(
             actor, "referral.stage", "referral", referral_id, before=before, after=after
         )

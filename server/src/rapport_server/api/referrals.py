@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
@@ -31,6 +31,10 @@ class ReferralController(Controller):
         q: Annotated[
             str | None, QueryParameter(description="Client, company, matter or partner")
         ] = None,
+        duplicates: Annotated[
+            Literal["flagged"] | None,
+            QueryParameter(description="`flagged`: only referrals flagged as duplicates"),
+        ] = None,
         page: Annotated[int, QueryParameter(ge=1)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> Page[ReferralOut]:
@@ -40,6 +44,7 @@ class ReferralController(Controller):
             partner_id=partner_id,
             matter_type=matter_type,
             q=q,
+            duplicates=duplicates,
             page=page,
             per_page=per_page,
         )

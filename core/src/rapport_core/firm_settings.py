@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from rapport_core.vocabulary import DraftDetail
 
@@ -72,6 +72,71 @@ class RelationshipSettings(Section):
     )
 
 
+Weight = Annotated[float, Field(ge=0, le=100)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+def _some_weight(prefix: str):
+    """Validator for a section's last weight: the weights must not all be zero."""
+
+    def check(cls, value: float, info: ValidationInfo) -> float:
+        others = [v for k, v in info.data.items() if k.startswith(prefix)]
+        if value + sum(others) <= 0:
+            raise ValueError("the weights cannot all be zero")
+        return value
+
+    return check
+
+
+class MatrixSettings(Section):
+    """The referral partner matrix and network gaps (docs/network.md)."""
+
+    weight_complementarity: Weight = Field(
+        0.5, description="Alignment weight of how well the partner's profession complements ours."
+    )
+    weight_client_overlap: Weight = Field(
+        0.3, description="Alignment weight of the partner's specialties matching our ideal client."
+    )
+    weight_geography: Weight = Field(
+        0.2, description="Alignment weight of how close the partner works to our office."
+    )
+    alignment_high: Share = Field(
+        0.5, description="Alignment (0-1) at or above which a partner counts as well aligned."
+    )
+    activity_high: Annotated[int, Field(ge=1, le=10000)] = Field(
+        4,
+        description="Referrals both ways in the window at or above which a partner is active.",
+    )
+    gap_min_strength: Share = Field(
+        0.6,
+        description="Partner types at least this complementary (0-1) are checked for gaps.",
+    )
+
+    _weights = field_validator("weight_geography")(_some_weight("weight_"))
+
+
+class MatchingSettings(Section):
+    """Partner matching and the geography of the matrix (docs/network.md)."""
+
+    weight_complementarity: Weight = Field(
+        0.4, description="Match weight of specialty complementarity."
+    )
+    weight_distance: Weight = Field(0.2, description="Match weight of nearness.")
+    weight_client_fit: Weight = Field(0.25, description="Match weight of ideal client overlap.")
+    weight_network_depth: Weight = Field(
+        0.15, description="Match weight of shared history (referrals and touchpoints)."
+    )
+    max_distance_miles: Annotated[float, Field(gt=0, le=5000)] = Field(
+        50, description="Beyond this distance in miles, nearness scores zero."
+    )
+    depth_full: Annotated[int, Field(ge=1, le=1000)] = Field(
+        6,
+        description="Referrals plus touchpoints in the window that count as a full shared history.",
+    )
+
+    _weights = field_validator("weight_network_depth")(_some_weight("weight_"))
+
+
 class FirmSettings(Section):
     """Everything a firm can tune. Later capabilities add their own sections."""
 
@@ -79,3 +144,5 @@ class FirmSettings(Section):
     sla: SlaSettings = SlaSettings()
     closed_loop: ClosedLoopSettings = ClosedLoopSettings()
     relationships: RelationshipSettings = RelationshipSettings()
+    matrix: MatrixSettings = MatrixSettings()
+    matching: MatchingSettings = MatchingSettings()

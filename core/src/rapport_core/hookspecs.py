@@ -49,6 +49,18 @@ def register_rulepacks(register: Callable[[Path], None]) -> None:
     """Offer compliance rule packs. Call ``register(path)`` with each pack directory."""
 
 
+@hookspec
+def register_complementarity(
+    register: Callable[[Path | list[dict[str, Any]] | dict[str, Any]], None],
+) -> None:
+    """Extend the complementarity map of the partner matrix, gaps and matching. Call
+    ``register(path)`` with a YAML or JSON map file, or ``register(entries)`` with a list of
+    type entries (``{"profession": "attorney", "specialty": "estate planning",
+    "complements": [{"profession": "cpa", "strength": 1.0}]}``). Entries for a type that
+    already exists add keywords and links to it. The format is in docs/network.md.
+    """
+
+
 # --------------------------------------------------------------------------- 2. partners
 # Called after the change has been committed; ``actor`` says who made it.
 

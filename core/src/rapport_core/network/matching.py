@@ -104,11 +104,17 @@ def score(facts: NetworkFacts, target: Target, candidate: Candidate) -> Match:
     )
 
 
-async def partner_matches(actor: Actor, partner_id: int | None = None, limit: int = 10) -> Matches:
-    """The best ``limit`` candidates for the firm, or for the clients of ``partner_id``."""
+async def partner_matches(
+    actor: Actor,
+    partner_id: int | None = None,
+    limit: int = 10,
+    facts: NetworkFacts | None = None,
+) -> Matches:
+    """The best ``limit`` candidates for the firm, or for the clients of ``partner_id``.
+    Pass ``facts`` already gathered for the same actor to skip gathering them again."""
     from rapport_core.services.firms import get_firm
 
-    facts = await network_facts(actor)
+    facts = facts or await network_facts(actor)
     if partner_id is None:
         target = firm_target(facts, (await get_firm(actor.firm_id)).name)
     else:

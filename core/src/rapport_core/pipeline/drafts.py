@@ -177,7 +177,11 @@ async def _decide(
 
 async def edit_draft(actor: Actor, draft_id: int, data: DraftEdit) -> DraftOut:
     before = await _pending(actor, draft_id)
-    sent = data.model_dump(exclude_none=True)
+    sent = {
+        name: value
+        for name, value in data.model_dump(exclude_none=True).items()
+        if getattr(before, name) != value
+    }
     if not sent:
         return before
     stamp = {MessageDraft.edited_by: actor.label, MessageDraft.edited_at: now()}

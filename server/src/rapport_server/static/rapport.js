@@ -40,8 +40,20 @@ function wireBackButtons() {
   }
 }
 
+// Approval queue: "Copy text" puts a partner update on the clipboard.
+function wireCopyButtons() {
+  for (const button of document.querySelectorAll("[data-copy]")) {
+    button.addEventListener("click", async () => {
+      const source = document.getElementById(button.dataset.copy);
+      await navigator.clipboard.writeText(source.value ?? source.textContent);
+      button.textContent = "Copied";
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   focusProblems();
+  wireCopyButtons();
   wireReferralDirection();
   wireBackButtons();
 });

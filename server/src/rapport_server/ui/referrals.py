@@ -14,12 +14,12 @@ from rapport_core.schemas import (
     PartnerSearch,
     ReferralCreate,
     ReferralFilter,
-    StageChangeIn,
 )
 from rapport_core.services import partners, referrals
 
 from rapport_server.ui.forms import FORM, FormState, RawForm, blank_as_none, read_form, submit
 from rapport_server.ui.paging import Pager
+from rapport_server.ui.pipeline import DECLINE_CHOICES, stage_input
 from rapport_server.ui.rendering import SignedIn, render
 
 PER_PAGE = 25
@@ -69,12 +69,20 @@ async def _referral_form(me: SignedIn, form: FormState) -> Template:
     )
 
 
-async def _referral_page(
-    me: SignedIn, referral_id: int, stage_form: FormState | None = None
+async def referral_page(
+    me: SignedIn,
+    referral_id: int,
+    stage_form: FormState | None = None,
+    duplicate_form: FormState | None = None,
 ) -> Template:
     referral = await referrals.get_referral(me.actor, referral_id)
     return render(
-        "referrals/detail.html", me, referral=referral, stage_form=stage_form or FormState()
+        "referrals/detail.html",
+        me,
+        referral=referral,
+        stage_form=stage_form or FormState(),
+        duplicate_form=duplicate_form or FormState(),
+        decline_choices=DECLINE_CHOICES,
     )
 
 
@@ -136,7 +144,7 @@ class ReferralPages(Controller):
 
     @get("/{referral_id:int}")
     async def detail(self, me: NamedDependency[SignedIn], referral_id: FromPath[int]) -> Template:
-        return await _referral_page(me, referral_id)
+        return await referral_page(me, referral_id)
 
     @post("/{referral_id:int}/stage")
     async def change_stage(
@@ -148,21 +156,13 @@ class ReferralPages(Controller):
         form = read_form(data)
 
         async def save() -> Response:
-            change = StageChangeIn.model_validate(
-                {
-                    "stage": form.get("stage", ""),
-                    "note": form.get("note", ""),
-                    # The version the page showed: a change made meanwhile is a conflict.
-                    "version": form.get("version") or None,
-                }
-            )
-            await referrals.change_stage(me.actor, referral_id, change)
+            await referrals.change_stage(me.actor, referral_id, stage_input(form))
             return Redirect(f"/referrals/{referral_id}", status_code=303)
 
-        # The only input is a note; a refusal (e.g. someone moved it first) is about the page.
+        # Each stage form is small; its problem (e.g. someone moved it first) goes on top.
         return await submit(
             save,
-            lambda errors: _referral_page(
+            lambda errors: referral_page(
                 me, referral_id, FormState(form, {FORM: " ".join(errors.values())})
             ),
         )

@@ -1,4 +1,5 @@
-"""Test plugin: one route, one command, and a record of the lifecycle hooks it saw."""
+"""Test plugin: one route, one command, one complementarity entry, and a record of the
+lifecycle hooks it saw."""
 
 from __future__ import annotations
 
@@ -27,6 +28,24 @@ def register_commands(cli: click.Group) -> None:
     def hello(name: str) -> None:
         """Say hello (a command added by the rapport-test-hello plugin)."""
         click.echo(f"Hello, {name}, from a plugin")
+
+
+@hookimpl
+def register_complementarity(register):
+    # A type the built-in map lacks, linked to one it has: tests find both in the map.
+    register(
+        [
+            {
+                "profession": "other",
+                "specialty": "genealogy",
+                "label": "Genealogist",
+                "keywords": ["genealogy", "heir search"],
+                "complements": [
+                    {"profession": "attorney", "specialty": "estate planning", "strength": 0.5}
+                ],
+            }
+        ]
+    )
 
 
 @hookimpl

@@ -29,7 +29,7 @@ from rapport_core.services.common import transaction
 from rapport_core.services.firms import create_firm, create_user, firm_by_slug, list_users
 from rapport_core.services.partners import add_licence, create_partner, log_activity
 from rapport_core.services.referrals import change_stage, create_referral
-from rapport_core.tables import Activity, Firm, Partner, Referral
+from rapport_core.tables import Activity, Firm, MessageDraft, Partner, Referral
 from rapport_core.vocabulary import (
     ActivityKind,
     DeclineReason,
@@ -50,6 +50,8 @@ UNKNOWN_SOURCE_SHARE = 0.05  # of received referrals
 ACTUAL_VALUE_SHARE = 0.8  # of engaged referrals
 # Referrals left open part-way, so the follow-up views have some stale ones to show.
 STALL_SHARE = 0.06
+# Partner updates for stage changes in the last few days still wait for approval.
+PENDING_DRAFT_DAYS = 4
 
 # ------------------------------------------------------------------------ the firm
 
@@ -409,6 +411,60 @@ STAGE_NOTES = {
     ),
 }
 
+
+async def _settle_old_drafts(firm_id: int, before: dt.datetime) -> None:
+    """Partner updates for stage changes before ``before`` were approved when they happened
+    (which is also when each partner last heard from the firm); later ones still wait."""
+    await MessageDraft.raw(
+        "UPDATE rapport_message_draft SET status = 'approved', decided_by = 'demo', "
+        "decided_at = (SELECT c.changed_at FROM rapport_referral_stage_change c "
+        "WHERE c.id = rapport_message_draft.stage_change) "
+        "WHERE firm = {} AND stage_change IN (SELECT id FROM rapport_referral_stage_change "
+        "WHERE firm = {} AND changed_at < {})",
+        firm_id,
+        firm_id,
+        before,
+    )
+    await Referral.raw(
+        "UPDATE rapport_referral SET last_partner_update_at = (SELECT MAX(d.decided_at) "
+        "FROM rapport_message_draft d WHERE d.referral = rapport_referral.id "
+        "AND d.status = 'approved') WHERE firm = {}",
+        firm_id,
+    )
+
+
+async def _log_duplicate(actor: Actor, horizon: dt.datetime) -> None:
+    """A second partner sends a client the firm already has: flagged at intake."""
+    original = (
+        await Referral.select()
+        .where(
+            Referral.firm == actor.firm_id,
+            Referral.direction == Direction.received.value,
+            Referral.partner.is_not_null(),
+            Referral.duplicate_of.is_null(),
+        )
+        .order_by(Referral.referred_at, ascending=False)
+        .first()
+    )
+    other = (
+        await Partner.select(Partner.id)
+        .where(Partner.firm == actor.firm_id, Partner.id != original["partner"])
+        .order_by(Partner.id)
+        .first()
+    )
+    await create_referral(
+        actor,
+        ReferralCreate(
+            direction=Direction.received,
+            partner_id=other["id"],
+            client_name=original["client_name"],
+            client_email=original["client_email"],
+            matter_type=original["matter_type"],
+            referred_at=max(original["referred_at"], horizon - dt.timedelta(hours=2)),
+        ),
+    )
+
+
 # ------------------------------------------------------------------------ activities
 
 ACTIVITY_WEIGHTS = {
@@ -493,6 +549,8 @@ async def _build(slug: str, rng: random.Random, today: dt.date) -> None:
     plans = [_plan_referral(rng, partners, user_ids, today, horizon) for _ in range(REFERRAL_COUNT)]
     for plan in sorted(plans, key=lambda plan: plan.create.referred_at):
         await _write_referral(actor, plan)
+    await _settle_old_drafts(firm.id, horizon - dt.timedelta(days=PENDING_DRAFT_DAYS))
+    await _log_duplicate(actor, horizon)
     activities = [_plan_activity(rng, partners, today) for _ in range(ACTIVITY_COUNT)]
     for activity in sorted(activities, key=lambda activity: activity.occurred_on):
         await log_activity(actor, activity)
@@ -724,6 +782,59 @@ async def _write_referral(actor: Actor, plan: ReferralPlan) -> None:
             actual_value=plan.actual_value if step.stage is Stage.engaged else None,
         )
         await change_stage(actor, referral.id, change)
+
+
+async def _settle_old_drafts(firm_id: int, before: dt.datetime) -> None:
+    """Partner updates for stage changes before ``before`` were approved when they happened
+    (which is also when each partner last heard from the firm); later ones still wait."""
+    await MessageDraft.raw(
+        "UPDATE rapport_message_draft SET status = 'approved', decided_by = 'demo', "
+        "decided_at = (SELECT c.changed_at FROM rapport_referral_stage_change c "
+        "WHERE c.id = rapport_message_draft.stage_change) "
+        "WHERE firm = {} AND stage_change IN (SELECT id FROM rapport_referral_stage_change "
+        "WHERE firm = {} AND changed_at < {})",
+        firm_id,
+        firm_id,
+        before,
+    )
+    await Referral.raw(
+        "UPDATE rapport_referral SET last_partner_update_at = (SELECT MAX(d.decided_at) "
+        "FROM rapport_message_draft d WHERE d.referral = rapport_referral.id "
+        "AND d.status = 'approved') WHERE firm = {}",
+        firm_id,
+    )
+
+
+async def _log_duplicate(actor: Actor, horizon: dt.datetime) -> None:
+    """A second partner sends a client the firm already has: flagged at intake."""
+    original = (
+        await Referral.select()
+        .where(
+            Referral.firm == actor.firm_id,
+            Referral.direction == Direction.received.value,
+            Referral.partner.is_not_null(),
+            Referral.duplicate_of.is_null(),
+        )
+        .order_by(Referral.referred_at, ascending=False)
+        .first()
+    )
+    other = (
+        await Partner.select(Partner.id)
+        .where(Partner.firm == actor.firm_id, Partner.id != original["partner"])
+        .order_by(Partner.id)
+        .first()
+    )
+    await create_referral(
+        actor,
+        ReferralCreate(
+            direction=Direction.received,
+            partner_id=other["id"],
+            client_name=original["client_name"],
+            client_email=original["client_email"],
+            matter_type=original["matter_type"],
+            referred_at=max(original["referred_at"], horizon - dt.timedelta(hours=2)),
+        ),
+    )
 
 
 # ------------------------------------------------------------------------ activities

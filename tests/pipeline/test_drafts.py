@@ -1,6 +1,7 @@
 """Closed loop: each stage change of a received referral queues an update to its partner;
 nothing goes out until a person approves it, and then only through the configured server."""
 
+import asyncio
 import socket
 
 import pytest
@@ -144,6 +145,20 @@ async def test_approving_sends_through_the_smtp_server(client, firm, smtp):
     assert "Reply-To: intake@firm-a.example" in text
     assert "From: Firm A <updates@firm-a.example>" in text
     assert "We have received your referral of Ann" in text
+
+
+async def test_two_people_approving_at_once_send_one_email(client, firm, smtp):
+    partner = await add_partner(client, firm, name="Grace Hopper", email="grace@cpa.example")
+    ann = await log(client, firm, partner_id=partner, client_name="Ann Lee")
+    await move(client, firm, ann["id"], stage="acknowledged")
+    [draft] = await pending(client, firm)
+    url = f"/api/v1/drafts/{draft['id']}/approve"
+    results = await asyncio.gather(
+        client.post(url, headers=firm.headers("owner")),
+        client.post(url, headers=firm.headers("member")),
+    )
+    assert sorted(r.status_code for r in results) == [200, 409]
+    assert len(smtp.messages) == 1
 
 
 async def test_a_failed_send_leaves_the_draft_pending_with_the_error(client, firm, monkeypatch):

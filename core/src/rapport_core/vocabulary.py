@@ -108,6 +108,7 @@ class DeclineReason(StrEnum):
 
 class DraftStatus(StrEnum):
     pending = "pending"
+    sending = "sending"  # approved; claimed by one sender while the mail goes out
     sent = "sent"  # approved and delivered by SMTP
     approved = "approved"  # approved; no SMTP configured, ready to copy
     discarded = "discarded"

@@ -149,27 +149,37 @@ async def _pending(actor: Actor, draft_id: int) -> DraftOut:
     return draft
 
 
+async def _move(actor: Actor, draft: DraftOut, expected: DraftStatus, values: dict) -> None:
+    """Write ``values`` only if the draft is still ``expected`` (a second click loses)."""
+    updated = (
+        await MessageDraft.update(values)
+        .where(
+            MessageDraft.id == draft.id,
+            MessageDraft.firm == actor.firm_id,
+            MessageDraft.status == expected.value,
+        )
+        .returning(MessageDraft.id)
+    )
+    if not updated:
+        raise Conflict(f"draft {draft.id} was decided by someone else", field="status")
+
+
 async def _decide(
-    actor: Actor, before: DraftOut, action: str, values: dict, *, partner_updated=None
+    actor: Actor,
+    before: DraftOut,
+    action: str,
+    values: dict,
+    *,
+    partner_updated=None,
+    expected: DraftStatus = DraftStatus.pending,
 ) -> DraftOut:
-    """Write a decision only if the draft is still pending (a second click loses)."""
     async with transaction():
         if partner_updated:
             # Not a change a person made to the referral, so its version stays.
             await Referral.update({Referral.last_partner_update_at: partner_updated}).where(
                 Referral.id == before.referral_id, Referral.firm == actor.firm_id
             )
-        updated = (
-            await MessageDraft.update(values)
-            .where(
-                MessageDraft.id == before.id,
-                MessageDraft.firm == actor.firm_id,
-                MessageDraft.status == DraftStatus.pending.value,
-            )
-            .returning(MessageDraft.id)
-        )
-        if not updated:
-            raise Conflict(f"draft {before.id} was decided by someone else", field="status")
+        await _move(actor, before, expected, values)
         after = await get_draft(actor, before.id)
         await audit.record(actor, f"draft.{action}", "draft", before.id, before=before, after=after)
     return after
@@ -198,19 +208,25 @@ async def approve_draft(actor: Actor, draft_id: int) -> DraftOut:
     """Send it (SMTP configured and an address known) or mark it ready to copy. Either way
     the partner counts as updated. A failed send leaves the draft pending with the error."""
     before = await _pending(actor, draft_id)
-    status = DraftStatus.approved
+    status, decided_from = DraftStatus.approved, DraftStatus.pending
     if mail_configured() and before.to_email:
+        # Claim it first, so a second click cannot mail the partner a second time.
+        await _move(
+            actor, before, DraftStatus.pending, {MessageDraft.status: DraftStatus.sending.value}
+        )
         reply_to = (await firm_settings(actor.firm_id)).closed_loop.reply_to
         try:
             await send_mail(
                 to=before.to_email, subject=before.subject, body=before.body, reply_to=reply_to
             )
         except DeliveryFailed as error:
-            await MessageDraft.update({MessageDraft.send_error: error.detail}).where(
-                MessageDraft.id == draft_id, MessageDraft.firm == actor.firm_id
-            )
+            back = {
+                MessageDraft.status: DraftStatus.pending.value,
+                MessageDraft.send_error: error.detail,
+            }
+            await _move(actor, before, DraftStatus.sending, back)
             raise
-        status = DraftStatus.sent
+        status, decided_from = DraftStatus.sent, DraftStatus.sending
     stamp = now()
     values = {
         MessageDraft.status: status.value,
@@ -219,4 +235,6 @@ async def approve_draft(actor: Actor, draft_id: int) -> DraftOut:
         MessageDraft.send_error: "",
         MessageDraft.sent_at: stamp if status is DraftStatus.sent else None,
     }
-    return await _decide(actor, before, "approve", values, partner_updated=stamp)
+    return await _decide(
+        actor, before, "approve", values, partner_updated=stamp, expected=decided_from
+    )

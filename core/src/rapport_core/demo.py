@@ -412,59 +412,6 @@ STAGE_NOTES = {
 }
 
 
-async def _settle_old_drafts(firm_id: int, before: dt.datetime) -> None:
-    """Partner updates for stage changes before ``before`` were approved when they happened
-    (which is also when each partner last heard from the firm); later ones still wait."""
-    await MessageDraft.raw(
-        "UPDATE rapport_message_draft SET status = 'approved', decided_by = 'demo', "
-        "decided_at = (SELECT c.changed_at FROM rapport_referral_stage_change c "
-        "WHERE c.id = rapport_message_draft.stage_change) "
-        "WHERE firm = {} AND stage_change IN (SELECT id FROM rapport_referral_stage_change "
-        "WHERE firm = {} AND changed_at < {})",
-        firm_id,
-        firm_id,
-        before,
-    )
-    await Referral.raw(
-        "UPDATE rapport_referral SET last_partner_update_at = (SELECT MAX(d.decided_at) "
-        "FROM rapport_message_draft d WHERE d.referral = rapport_referral.id "
-        "AND d.status = 'approved') WHERE firm = {}",
-        firm_id,
-    )
-
-
-async def _log_duplicate(actor: Actor, horizon: dt.datetime) -> None:
-    """A second partner sends a client the firm already has: flagged at intake."""
-    original = (
-        await Referral.select()
-        .where(
-            Referral.firm == actor.firm_id,
-            Referral.direction == Direction.received.value,
-            Referral.partner.is_not_null(),
-            Referral.duplicate_of.is_null(),
-        )
-        .order_by(Referral.referred_at, ascending=False)
-        .first()
-    )
-    other = (
-        await Partner.select(Partner.id)
-        .where(Partner.firm == actor.firm_id, Partner.id != original["partner"])
-        .order_by(Partner.id)
-        .first()
-    )
-    await create_referral(
-        actor,
-        ReferralCreate(
-            direction=Direction.received,
-            partner_id=other["id"],
-            client_name=original["client_name"],
-            client_email=original["client_email"],
-            matter_type=original["matter_type"],
-            referred_at=max(original["referred_at"], horizon - dt.timedelta(hours=2)),
-        ),
-    )
-
-
 # ------------------------------------------------------------------------ activities
 
 ACTIVITY_WEIGHTS = {

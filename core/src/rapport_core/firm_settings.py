@@ -64,6 +64,9 @@ class RelationshipSettings(Section):
     stalled_days: Days = Field(
         14, description="An open referral with no stage change for this many days has stalled."
     )
+    owed_half_life_days: Days = Field(
+        90, description="In “who do I owe”, a referral counts half as much after this many days."
+    )
     core_partners_min: Annotated[int, Field(ge=1, le=100)] = Field(
         5, description="Fewest core partners a healthy network has."
     )

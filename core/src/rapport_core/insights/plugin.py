@@ -1,2 +1,53 @@
 """The insights' built-in plugin: their CLI commands (registered through the same manager as
 installed plugins)."""
+
+from __future__ import annotations
+
+import click
+
+from rapport_core.cli import emit, run
+from rapport_core.commands import cli_actor, firm_option
+from rapport_core.plugins import hookimpl
+
+
+@click.command("owed")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
+@firm_option
+def owed_command(as_json: bool, firm_slug: str | None) -> None:
+    """Who do I owe a referral to? Partners ranked by what they sent you, recent and valuable first."""
+    from rapport_core.insights.reciprocity import partners_owed
+
+    async def body():
+        return await partners_owed(await cli_actor(firm_slug))
+
+    columns = [
+        "partner_name",
+        "received_count",
+        "sent_count",
+        "received_value",
+        "sent_value",
+        "owed_score",
+    ]
+    emit(run(body), as_json=as_json, columns=columns)
+
+
+@click.command("dormant")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
+@firm_option
+def dormant_command(as_json: bool, firm_slug: str | None) -> None:
+    """Partners with no referral either way and no touchpoint for the dormant period."""
+    from rapport_core.insights.attention import dormant_partners
+
+    async def body():
+        return await dormant_partners(await cli_actor(firm_slug))
+
+    emit(run(body), as_json=as_json, columns=["partner_name", "last_contact_on", "days_quiet"])
+
+
+@hookimpl(trylast=True)
+def register_commands(cli: click.Group) -> None:
+    # Last, so the core commands have added the `partners` group these join.
+    partners = cli.commands.get("partners")
+    if isinstance(partners, click.Group):
+        partners.add_command(owed_command)
+        partners.add_command(dormant_command)

@@ -1,0 +1,132 @@
+"""Reciprocity: what flows each way between the firm and each partner over the rolling
+window, and "who do I owe a referral to?". Formulas: docs/insights.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from rapport_core.actors import Actor
+from rapport_core.clock import now
+from rapport_core.services.common import from_cents
+from rapport_core.services.firm_settings import firm_settings
+from rapport_core.services.partners import get_partner
+from rapport_core.tables import Partner, Referral
+from rapport_core.vocabulary import Direction
+
+
+class Reciprocity(BaseModel):
+    partner_id: int
+    partner_name: str
+    window_days: int
+    received_count: int
+    sent_count: int
+    received_value: Decimal
+    sent_value: Decimal
+    #: Received minus sent, each referral weighted by recency and value: above 0, you owe.
+    owed_score: float
+    last_received_at: dt.datetime | None
+    last_sent_at: dt.datetime | None
+    explanation: str
+
+
+@dataclass
+class _Flow:
+    counts: dict[str, int] = field(default_factory=lambda: {"sent": 0, "received": 0})
+    cents: dict[str, int] = field(default_factory=lambda: {"sent": 0, "received": 0})
+    last: dict[str, dt.datetime | None] = field(
+        default_factory=lambda: {"sent": None, "received": None}
+    )
+    score: float = 0.0
+
+
+def referral_weight(age_days: float, value_cents: int, half_life_days: int) -> float:
+    """Recent and valuable referrals count more: halves every ``half_life_days``, and a
+    $10,000 matter counts about twice a small one (1 + log10(1 + dollars / 1,000))."""
+    recency = 0.5 ** (max(age_days, 0) / half_life_days)
+    return recency * (1 + math.log10(1 + value_cents / 100 / 1000))
+
+
+async def _flows(
+    actor: Actor, as_of: dt.datetime, partner_id: int | None = None
+) -> tuple[dict[int, _Flow], int]:
+    relationships = (await firm_settings(actor.firm_id)).relationships
+    since = as_of - dt.timedelta(days=relationships.window_days)
+    query = Referral.select(
+        Referral.partner,
+        Referral.direction,
+        Referral.referred_at,
+        Referral.actual_value_cents,
+        Referral.estimated_value_cents,
+    ).where(
+        Referral.firm == actor.firm_id,
+        Referral.partner.is_not_null(),
+        Referral.referred_at >= since,
+        Referral.referred_at <= as_of,
+    )
+    if partner_id is not None:
+        query = query.where(Referral.partner == partner_id)
+    flows: dict[int, _Flow] = {}
+    for row in await query:
+        flow = flows.setdefault(row["partner"], _Flow())
+        direction = row["direction"]
+        value = row["actual_value_cents"] or row["estimated_value_cents"] or 0
+        flow.counts[direction] += 1
+        flow.cents[direction] += value
+        if flow.last[direction] is None or row["referred_at"] > flow.last[direction]:
+            flow.last[direction] = row["referred_at"]
+        age = (as_of - row["referred_at"]).total_seconds() / 86400
+        weight = referral_weight(age, value, relationships.owed_half_life_days)
+        flow.score += weight if direction == Direction.received else -weight
+    return flows, relationships.window_days
+
+
+def _reciprocity(partner_id: int, name: str, flow: _Flow, window_days: int) -> Reciprocity:
+    received, sent = flow.counts["received"], flow.counts["sent"]
+    if received > sent:
+        explanation = f"They sent you {received} and you sent them {sent} in {window_days} days."
+    elif sent > received:
+        explanation = f"You sent them {sent} and they sent you {received} in {window_days} days."
+    else:
+        explanation = f"{received} each way in {window_days} days."
+    return Reciprocity(
+        partner_id=partner_id,
+        partner_name=name,
+        window_days=window_days,
+        received_count=received,
+        sent_count=sent,
+        received_value=from_cents(flow.cents["received"]),
+        sent_value=from_cents(flow.cents["sent"]),
+        owed_score=round(flow.score, 3),
+        last_received_at=flow.last["received"],
+        last_sent_at=flow.last["sent"],
+        explanation=explanation,
+    )
+
+
+async def partner_reciprocity(
+    actor: Actor, partner_id: int, *, as_of: dt.datetime | None = None
+) -> Reciprocity:
+    partner = await get_partner(actor, partner_id)  # another firm's partner: NotFound
+    flows, window = await _flows(actor, as_of or now(), partner_id)
+    return _reciprocity(partner.id, partner.name, flows.get(partner.id, _Flow()), window)
+
+
+async def partners_owed(
+    actor: Actor, *, as_of: dt.datetime | None = None, limit: int = 50
+) -> list[Reciprocity]:
+    """Partners whose referrals to you outweigh yours to them, most owed first."""
+    flows, window = await _flows(actor, as_of or now())
+    owed = {pid: flow for pid, flow in flows.items() if flow.score > 0}
+    names = {
+        row["id"]: row["name"]
+        for row in await Partner.select(Partner.id, Partner.name).where(
+            Partner.firm == actor.firm_id, Partner.id.is_in(list(owed) or [0])
+        )
+    }
+    ranked = sorted(owed.items(), key=lambda item: item[1].score, reverse=True)[:limit]
+    return [_reciprocity(pid, names[pid], flow, window) for pid, flow in ranked if pid in names]

@@ -119,3 +119,20 @@ async def test_api_and_tenancy(client, firm, other_firm):
     assert (await client.get("/api/v1/partners/owed", headers=other_firm.headers())).json() == []
     for path in ("/api/v1/partners/dormant", "/api/v1/partners/check-ins"):
         assert (await client.get(path, headers=firm.headers())).status_code == 200
+
+
+async def test_metrics_api_filters_and_tenancy(client, firm, other_firm):
+    pid = await partner(firm.actor(), "Metric Partner")
+    await refer(firm.actor(), pid, "received", 3)
+    body = (await client.get("/api/v1/metrics", headers=firm.headers("viewer"))).json()
+    assert body["received"] == 1 and body["by_source"][0]["source"] == "Metric Partner"
+    older = await client.get(
+        "/api/v1/metrics?from=2020-01-01&to=2020-12-31", headers=firm.headers()
+    )
+    assert older.json()["received"] == 0
+    assert (await client.get("/api/v1/metrics?from=soon", headers=firm.headers())).status_code in (
+        400,
+        422,
+    )
+    foreign = await client.get(f"/api/v1/metrics?partner_id={pid}", headers=other_firm.headers())
+    assert foreign.status_code == 404

@@ -44,6 +44,56 @@ def dormant_command(as_json: bool, firm_slug: str | None) -> None:
     emit(run(body), as_json=as_json, columns=["partner_name", "last_contact_on", "days_quiet"])
 
 
+@click.command("metrics")
+@click.option(
+    "--from",
+    "period_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First day (default: a year ago).",
+)
+@click.option(
+    "--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@firm_option
+def metrics_command(period_from, period_to, as_json: bool, firm_slug: str | None) -> None:
+    """Referral volume, acceptance and conversion, deal size, time to first contact, value by source."""
+    import json
+
+    from rapport_core.insights.metrics import referral_metrics
+
+    async def body():
+        return await referral_metrics(
+            await cli_actor(firm_slug),
+            period_from=period_from.date() if period_from else None,
+            period_to=period_to.date() if period_to else None,
+        )
+
+    result = run(body)
+    if as_json:
+        click.echo(json.dumps(result.model_dump(mode="json"), indent=2))
+        return
+    summary = result.model_dump(mode="json", exclude={"by_source", "monthly"})
+    emit(
+        [{"metric": k, "value": v} for k, v in summary.items()],
+        as_json=False,
+        columns=["metric", "value"],
+    )
+    sources = [s.model_dump(mode="json") for s in result.by_source[:10]]
+    emit(
+        sources,
+        as_json=False,
+        columns=[
+            "source",
+            "received",
+            "engaged",
+            "conversion_rate",
+            "actual_value",
+            "average_matter_value",
+        ],
+    )
+
+
 @hookimpl(trylast=True)
 def register_commands(cli: click.Group) -> None:
     # Last, so the core commands have added the `partners` group these join.
@@ -51,3 +101,4 @@ def register_commands(cli: click.Group) -> None:
     if isinstance(partners, click.Group):
         partners.add_command(owed_command)
         partners.add_command(dormant_command)
+    cli.add_command(metrics_command)

@@ -1,11 +1,15 @@
 """API for relationship intelligence: reciprocity, who is owed a referral, dormant partners
 and check-ins. Formulas: docs/insights.md."""
 
+import datetime as dt
+from typing import Annotated
+
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from rapport_core.actors import Actor
 from rapport_core.insights.attention import PartnerAttention, check_ins_due, dormant_partners
+from rapport_core.insights.metrics import Metrics, referral_metrics
 from rapport_core.insights.reciprocity import Reciprocity, partner_reciprocity, partners_owed
 
 
@@ -37,4 +41,26 @@ class RelationshipController(Controller):
         return await check_ins_due(actor)
 
 
-CONTROLLERS: list = [RelationshipController]
+class MetricsController(Controller):
+    path = "/metrics"
+    tags = ["relationships"]
+
+    @get(
+        "/",
+        summary="Referral volume, rates, timings and value by source over a period",
+        description="Defaults to the 365 days to today. Each rate says what it divides by; "
+        "formulas: docs/insights.md.",
+    )
+    async def metrics(
+        self,
+        actor: NamedDependency[Actor],
+        period_from: Annotated[dt.date | None, QueryParameter(name="from")] = None,
+        period_to: Annotated[dt.date | None, QueryParameter(name="to")] = None,
+        partner_id: Annotated[int | None, QueryParameter(description="Only this partner")] = None,
+    ) -> Metrics:
+        return await referral_metrics(
+            actor, period_from=period_from, period_to=period_to, partner_id=partner_id
+        )
+
+
+CONTROLLERS: list = [RelationshipController, MetricsController]

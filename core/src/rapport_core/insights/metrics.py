@@ -1,0 +1,212 @@
+"""Referral metrics for a firm, optionally one partner, over a period. Each rate states
+what it divides by; formulas: docs/insights.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from piccolo.query.functions.aggregate import Count, Sum
+from pydantic import BaseModel
+
+from rapport_core.actors import Actor
+from rapport_core.clock import now
+from rapport_core.services.common import from_cents
+from rapport_core.services.partners import get_partner
+from rapport_core.tables import Partner, Referral
+from rapport_core.vocabulary import UNKNOWN_SOURCE_LABEL, Direction, Stage
+
+
+class SourceValue(BaseModel):
+    """What one source's received referrals were worth (partner_id None: source unknown)."""
+
+    partner_id: int | None
+    source: str
+    received: int
+    engaged: int
+    conversion_rate: float | None
+    actual_value: Decimal
+    average_matter_value: Decimal | None
+
+
+class MonthCount(BaseModel):
+    month: str  # YYYY-MM
+    sent: int
+    received: int
+
+
+class Metrics(BaseModel):
+    period_from: dt.date
+    period_to: dt.date
+    partner_id: int | None
+    received: int
+    sent: int
+    #: Sent referrals the partner accepted (accepted or engaged) ÷ those decided either way.
+    acceptance_rate: float | None
+    #: Engaged ÷ closed (engaged, declined or lost), both directions.
+    conversion_rate: float | None
+    #: Mean actual value of engaged referrals whose value is recorded.
+    average_deal_size: Decimal | None
+    first_contact_hours_median: float | None
+    first_contact_hours_p90: float | None
+    payout_days_median: float | None
+    payout_days_p90: float | None
+    #: Received referrals with no known source ÷ all received.
+    unknown_source_share: float | None
+    by_source: list[SourceValue]
+    monthly: list[MonthCount]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least ``share`` of values at or below."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(len(ordered) * share))
+    return round(ordered[rank - 1], 2)
+
+
+def _mean_money(total_cents: int, count: int) -> Decimal | None:
+    """Mean of ``count`` amounts, to the cent, rounding half to even."""
+    if not count:
+        return None
+    return from_cents(int((Decimal(total_cents) / count).quantize(Decimal(1), ROUND_HALF_EVEN)))
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None
+
+
+async def referral_metrics(
+    actor: Actor,
+    *,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+    partner_id: int | None = None,
+) -> Metrics:
+    period_to = period_to or now().date()
+    period_from = period_from or period_to - dt.timedelta(days=365)
+    if partner_id is not None:
+        await get_partner(actor, partner_id)  # another firm's partner: NotFound
+    start = dt.datetime.combine(period_from, dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(period_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    where = [
+        Referral.firm == actor.firm_id,
+        Referral.referred_at >= start,
+        Referral.referred_at < end,
+    ]
+    if partner_id is not None:
+        where.append(Referral.partner == partner_id)
+
+    by_stage = (
+        await Referral.select(
+            Referral.direction,
+            Referral.stage,
+            Count(alias="n"),
+            Count(Referral.actual_value_cents, alias="valued"),
+            Sum(Referral.actual_value_cents, alias="value"),
+        )
+        .where(*where)
+        .group_by(Referral.direction, Referral.stage)
+    )
+    count: Counter[tuple[str, str]] = Counter()
+    valued = value = 0
+    for row in by_stage:
+        count[row["direction"], row["stage"]] = row["n"]
+        if row["stage"] == Stage.engaged:
+            valued += row["valued"]
+            value += row["value"] or 0
+    sent = sum(n for (direction, _), n in count.items() if direction == Direction.sent)
+    received = sum(n for (direction, _), n in count.items() if direction == Direction.received)
+    accepted = count["sent", "accepted"] + count["sent", "engaged"]
+    engaged = sum(n for (_, stage), n in count.items() if stage == Stage.engaged)
+    closed = sum(n for (_, stage), n in count.items() if stage in ("engaged", "declined", "lost"))
+
+    timings = await Referral.select(
+        Referral.referred_at, Referral.first_contact_at, Referral.closed_at, Referral.paid_at
+    ).where(*where, Referral.direction == Direction.received.value)
+    contact_hours = [
+        (r["first_contact_at"] - r["referred_at"]).total_seconds() / 3600
+        for r in timings
+        if r["first_contact_at"]
+    ]
+    payout_days = [
+        (r["paid_at"] - r["closed_at"]).total_seconds() / 86400
+        for r in timings
+        if r["paid_at"] and r["closed_at"]
+    ]
+
+    sources = (
+        await Referral.select(
+            Referral.partner,
+            Referral.stage,
+            Count(alias="n"),
+            Sum(Referral.actual_value_cents, alias="value"),
+            Count(Referral.actual_value_cents, alias="valued"),
+        )
+        .where(*where, Referral.direction == Direction.received.value)
+        .group_by(Referral.partner, Referral.stage)
+    )
+    per_source: dict[int | None, dict[str, int]] = defaultdict(Counter)
+    for row in sources:
+        tally = per_source[row["partner"]]
+        tally["received"] += row["n"]
+        if row["stage"] == Stage.engaged:
+            tally["engaged"] += row["n"]
+            tally["value"] += row["value"] or 0
+            tally["valued"] += row["valued"]
+    names = {
+        row["id"]: row["name"]
+        for row in await Partner.select(Partner.id, Partner.name).where(
+            Partner.firm == actor.firm_id, Partner.id.is_in([p for p in per_source if p] or [0])
+        )
+    }
+    by_source = sorted(
+        (
+            SourceValue(
+                partner_id=pid,
+                source=names.get(pid, UNKNOWN_SOURCE_LABEL) if pid else UNKNOWN_SOURCE_LABEL,
+                received=t["received"],
+                engaged=t["engaged"],
+                conversion_rate=_rate(t["engaged"], t["received"]),
+                actual_value=from_cents(t["value"]),
+                average_matter_value=_mean_money(t["value"], t["valued"]),
+            )
+            for pid, t in per_source.items()
+        ),
+        key=lambda s: (s.actual_value, s.received),
+        reverse=True,
+    )
+
+    months: dict[str, Counter] = defaultdict(Counter)
+    for row in await Referral.select(Referral.referred_at, Referral.direction).where(*where):
+        months[row["referred_at"].astimezone(dt.UTC).strftime("%Y-%m")][row["direction"]] += 1
+    monthly = [
+        MonthCount(month=m, sent=c[Direction.sent], received=c[Direction.received])
+        for m, c in sorted(months.items())
+    ]
+
+    return Metrics(
+        period_from=period_from,
+        period_to=period_to,
+        partner_id=partner_id,
+        received=received,
+        sent=sent,
+        acceptance_rate=_rate(accepted, accepted + count["sent", "declined"]),
+        conversion_rate=_rate(engaged, closed),
+        average_deal_size=_mean_money(value, valued),
+        first_contact_hours_median=_median(contact_hours),
+        first_contact_hours_p90=percentile(contact_hours, 0.9),
+        payout_days_median=_median(payout_days),
+        payout_days_p90=percentile(payout_days, 0.9),
+        unknown_source_share=_rate(per_source.get(None, {}).get("received", 0), received),
+        by_source=by_source,
+        monthly=monthly,
+    )

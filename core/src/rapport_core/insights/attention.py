@@ -43,8 +43,11 @@ async def _last_contact(actor: Actor) -> list[tuple[dict, dt.date, dt.date | Non
     rows = []
     for partner in partners:
         touch = _as_date(touched.get(partner["id"]))
-        dates = [_as_date(partner["created_at"]), _as_date(referred.get(partner["id"])), touch]
-        rows.append((partner, max(d for d in dates if d is not None), touch))
+        contacts = [d for d in (_as_date(referred.get(partner["id"])), touch) if d is not None]
+        # Only a partner with no history counts from the day they were added (partners
+        # imported today may bring years of referrals with them).
+        last = max(contacts) if contacts else _as_date(partner["created_at"])
+        rows.append((partner, last, touch))
     return rows
 
 

@@ -94,6 +94,19 @@ def metrics_command(period_from, period_to, as_json: bool, firm_slug: str | None
     )
 
 
+@click.command("briefing")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of objects.")
+@firm_option
+def briefing_command(as_json: bool, firm_slug: str | None) -> None:
+    """Today's actions, ranked by urgency × impact, each with its reason."""
+    from rapport_core.insights.briefing import daily_briefing
+
+    async def body():
+        return await daily_briefing(await cli_actor(firm_slug))
+
+    emit(run(body), as_json=as_json, columns=["score", "title", "reason"])
+
+
 @hookimpl(trylast=True)
 def register_commands(cli: click.Group) -> None:
     # Last, so the core commands have added the `partners` group these join.
@@ -102,3 +115,4 @@ def register_commands(cli: click.Group) -> None:
         partners.add_command(owed_command)
         partners.add_command(dormant_command)
     cli.add_command(metrics_command)
+    cli.add_command(briefing_command)

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from rapport_core.actors import Actor
 from rapport_core.insights.attention import PartnerAttention, check_ins_due, dormant_partners
+from rapport_core.insights.briefing import BriefingAction, daily_briefing
 from rapport_core.insights.metrics import Metrics, referral_metrics
 from rapport_core.insights.reciprocity import Reciprocity, partner_reciprocity, partners_owed
 
@@ -63,4 +64,15 @@ class MetricsController(Controller):
         )
 
 
-CONTROLLERS: list = [RelationshipController, MetricsController]
+@get(
+    "/briefing",
+    summary="Today's actions, most urgent and valuable first",
+    description="SLA breaches, stalled referrals, dormant valuable partners, partners owed a "
+    "referral and check-ins due, each scored urgency × impact with its reason.",
+    tags=["relationships"],
+)
+async def briefing(actor: NamedDependency[Actor]) -> list[BriefingAction]:
+    return await daily_briefing(actor)
+
+
+CONTROLLERS: list = [RelationshipController, MetricsController, briefing]

@@ -1,0 +1,193 @@
+"""The daily briefing: what to do next, ranked by urgency × impact, each with its reason.
+Scoring: docs/insights.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from piccolo.query.functions.aggregate import Max, Sum
+from pydantic import BaseModel
+
+from rapport_core.actors import Actor
+from rapport_core.clock import now
+from rapport_core.insights.attention import check_ins_due, dormant_partners
+from rapport_core.insights.reciprocity import partners_owed
+from rapport_core.pipeline.sla import sla_breaches
+from rapport_core.services.firm_settings import firm_settings
+from rapport_core.tables import Referral, ReferralStageChange
+from rapport_core.vocabulary import CLOSED_STAGES, Direction
+
+#: A matter worth this much (or more) has the greatest impact.
+LARGE_MATTER_CENTS = 25_000_00
+#: A partner who has sent this much in all (or more) is among the most valuable.
+VALUABLE_PARTNER_CENTS = 50_000_00
+
+
+class ActionKind(StrEnum):
+    sla_breach = "sla_breach"
+    stalled_referral = "stalled_referral"
+    dormant_partner = "dormant_partner"
+    owed_referral = "owed_referral"
+    check_in = "check_in"
+
+
+class BriefingAction(BaseModel):
+    kind: ActionKind
+    title: str
+    reason: str
+    subject_type: str  # "referral" or "partner"
+    subject_id: int
+    link: str
+    urgency: float
+    impact: float
+    score: float
+
+
+def _action(kind, title, reason, subject_type, subject_id, urgency, impact) -> BriefingAction:
+    urgency, impact = min(1.0, max(0.0, urgency)), min(1.0, max(0.0, impact))
+    return BriefingAction(
+        kind=kind,
+        title=title,
+        reason=reason,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        link=f"/{subject_type}s/{subject_id}",
+        urgency=round(urgency, 3),
+        impact=round(impact, 3),
+        score=round(urgency * impact, 3),
+    )
+
+
+async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[BriefingAction]:
+    cutoff = as_of - dt.timedelta(days=days)
+    last_moves = {
+        row["referral"]: row["last"]
+        for row in await ReferralStageChange.select(
+            ReferralStageChange.referral, Max(ReferralStageChange.changed_at, alias="last")
+        )
+        .where(ReferralStageChange.firm == actor.firm_id)
+        .group_by(ReferralStageChange.referral)
+    }
+    open_rows = await Referral.select(
+        Referral.id, Referral.client_name, Referral.stage, Referral.estimated_value_cents
+    ).where(Referral.firm == actor.firm_id, Referral.stage.not_in([s.value for s in CLOSED_STAGES]))
+    actions = []
+    for row in open_rows:
+        last = _aware(last_moves.get(row["id"]))
+        if last is None or last >= cutoff:
+            continue
+        idle = (as_of - last).days
+        value = row["estimated_value_cents"] or 0
+        actions.append(
+            _action(
+                ActionKind.stalled_referral,
+                f"Move {row['client_name']} on",
+                f"Still {row['stage']} after {idle} days without a stage change (stalled after {days}).",
+                "referral",
+                row["id"],
+                urgency=idle / (2 * days),
+                impact=0.4 + 0.6 * min(1, value / LARGE_MATTER_CENTS),
+            )
+        )
+    return actions
+
+
+def _overdue(hours: float) -> str:
+    if hours < 48:
+        return f"{hours:.0f} hours"
+    return f"{hours / 24:.0f} days"
+
+
+def _aware(value):
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+async def daily_briefing(
+    actor: Actor, *, as_of: dt.datetime | None = None, limit: int = 20
+) -> list[BriefingAction]:
+    as_of = as_of or now()
+    settings = await firm_settings(actor.firm_id)
+    actions: list[BriefingAction] = []
+
+    for breach in await sla_breaches(actor, as_of=as_of):
+        waiting = breach.kind != "partner_update"  # a client is waiting, not only a partner
+        what = {
+            "acknowledge": "acknowledge the referral",
+            "first_contact": "make first contact",
+            "partner_update": f"update {breach.partner_name or 'the referring partner'}",
+        }[breach.kind]
+        actions.append(
+            _action(
+                ActionKind.sla_breach,
+                f"{breach.client_name}: {what}",
+                f"{_overdue(breach.overdue_hours)} past the SLA (due {breach.due_at:%b %d %Y %H:%M} UTC).",
+                "referral",
+                breach.referral_id,
+                urgency=0.5 + breach.overdue_hours / (24 * 7),
+                impact=0.9 if waiting else 0.6,
+            )
+        )
+
+    actions += await _stalled(actor, as_of, settings.relationships.stalled_days)
+
+    dormant = await dormant_partners(actor, today=as_of.date())
+    lifetime = {
+        row["partner"]: row["value"] or 0
+        for row in await Referral.select(
+            Referral.partner, Sum(Referral.actual_value_cents, alias="value")
+        )
+        .where(
+            Referral.firm == actor.firm_id,
+            Referral.direction == Direction.received.value,
+            Referral.partner.is_in([p.partner_id for p in dormant] or [0]),
+        )
+        .group_by(Referral.partner)
+    }
+    for partner in dormant:
+        value = lifetime.get(partner.partner_id, 0)
+        if value <= 0:
+            continue  # the briefing raises only partners who have sent business
+        actions.append(
+            _action(
+                ActionKind.dormant_partner,
+                f"Reconnect with {partner.partner_name}",
+                f"{partner.reason} They have sent you ${value / 100:,.0f} of business.",
+                "partner",
+                partner.partner_id,
+                urgency=partner.days_quiet / (2 * settings.relationships.dormant_days),
+                impact=value / VALUABLE_PARTNER_CENTS,
+            )
+        )
+
+    for owed in await partners_owed(actor, as_of=as_of, limit=10):
+        actions.append(
+            _action(
+                ActionKind.owed_referral,
+                f"Send {owed.partner_name} a referral",
+                owed.explanation + f" Owed score {owed.owed_score}.",
+                "partner",
+                owed.partner_id,
+                urgency=0.5,
+                impact=owed.owed_score / 5,
+            )
+        )
+
+    for due in await check_ins_due(actor, today=as_of.date()):
+        actions.append(
+            _action(
+                ActionKind.check_in,
+                f"Check in with {due.partner_name}",
+                due.reason,
+                "partner",
+                due.partner_id,
+                urgency=0.5 + due.days_quiet / 365,
+                impact=0.3,
+            )
+        )
+
+    return sorted(actions, key=lambda a: a.score, reverse=True)[:limit]

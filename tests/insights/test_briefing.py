@@ -1,0 +1,95 @@
+"""The daily briefing ranks what to do by urgency × impact, each action with its reason."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from rapport_core.insights.briefing import daily_briefing
+from rapport_core.schemas import PartnerCreate, ReferralCreate, StageChangeIn
+from rapport_core.services import partners, referrals
+
+from tests.conftest import make_firm
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+async def test_briefing_ranks_actions_with_reasons(client):
+    firm = await make_firm()
+    actor = firm.actor()
+    pat = (
+        await partners.create_partner(actor, PartnerCreate(name="Pat Generous", profession="cpa"))
+    ).id
+    quinn = (
+        await partners.create_partner(
+            actor, PartnerCreate(name="Quinn Slow", profession="attorney")
+        )
+    ).id
+
+    # Pat sent a $50,000 matter 101 days ago and has been quiet since: dormant and valuable.
+    old = await referrals.create_referral(
+        actor,
+        ReferralCreate(
+            direction="received",
+            partner_id=pat,
+            client_name="Old Matter",
+            referred_at=NOW - dt.timedelta(days=101),
+        ),
+    )
+    at = NOW - dt.timedelta(days=101)
+    for stage in ("acknowledged", "contacted", "qualified", "engaged"):
+        at += dt.timedelta(hours=1)
+        value = Decimal("50000") if stage == "engaged" else None
+        await referrals.change_stage(
+            actor, old.id, StageChangeIn(stage=stage, changed_at=at, actual_value=value)
+        )
+    # A $25,000 introduction to Quinn, untouched for 20 days: stalled (after 14).
+    await referrals.create_referral(
+        actor,
+        ReferralCreate(
+            direction="sent",
+            partner_id=quinn,
+            client_name="Stuck Client",
+            estimated_value=Decimal("25000"),
+            referred_at=NOW - dt.timedelta(days=20),
+        ),
+    )
+    # A referral from an unknown source two days ago, never acknowledged or contacted.
+    await referrals.create_referral(
+        actor,
+        ReferralCreate(
+            direction="received",
+            client_name="Waiting Client",
+            referred_at=NOW - dt.timedelta(days=2),
+        ),
+    )
+
+    actions = await daily_briefing(actor, as_of=NOW)
+    assert [(a.kind, a.title) for a in actions] == [
+        ("dormant_partner", "Reconnect with Pat Generous"),
+        ("stalled_referral", "Move Stuck Client on"),
+        ("sla_breach", "Waiting Client: acknowledge the referral"),
+        ("sla_breach", "Waiting Client: make first contact"),
+        ("owed_referral", "Send Pat Generous a referral"),
+    ]
+    dormant, stalled, acknowledge, *_ = actions
+    assert dormant.score == pytest.approx(101 / 120, abs=0.01)  # urgency 101/(2×60) × impact 1
+    assert "$50,000" in dormant.reason and dormant.link == f"/partners/{pat}"
+    assert stalled.score == pytest.approx(20 / 28, abs=0.01)  # urgency 20/(2×14) × impact 1
+    assert "introduced after 20 days" in stalled.reason
+    assert acknowledge.score == pytest.approx((0.5 + 44 / 168) * 0.9, abs=0.01)
+    assert acknowledge.link.startswith("/referrals/")
+
+
+async def test_briefing_is_per_firm_and_served(client, firm, other_firm):
+    await referrals.create_referral(
+        firm.actor(),
+        ReferralCreate(
+            direction="received", client_name="Needs Ack", referred_at=NOW - dt.timedelta(days=1)
+        ),
+    )
+    mine = await client.get("/api/v1/briefing", headers=firm.headers("viewer"))
+    assert (
+        mine.status_code == 200 and mine.json()[0]["title"] == "Needs Ack: acknowledge the referral"
+    )
+    theirs = await client.get("/api/v1/briefing", headers=other_firm.headers())
+    assert theirs.json() == []

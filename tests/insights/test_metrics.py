@@ -24,7 +24,7 @@ async def logged(actor, direction, partner_id, *stages, days=0, hours_to_contact
     )
     at = DAY + dt.timedelta(days=days)
     for stage in stages:
-        at += dt.timedelta(hours=hours_to_contact if stage == "contacted" else 1)
+        at += dt.timedelta(hours=hours_to_contact or 1 if stage == "contacted" else 1)
         change = StageChangeIn(
             stage=stage,
             changed_at=at,

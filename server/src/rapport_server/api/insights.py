@@ -6,12 +6,14 @@ from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from rapport_core.actors import Actor
 from rapport_core.insights.attention import PartnerAttention, check_ins_due, dormant_partners
 from rapport_core.insights.briefing import BriefingAction, daily_briefing
+from rapport_core.insights.funnel import Funnel, conversion_funnel
 from rapport_core.insights.metrics import Metrics, referral_metrics
 from rapport_core.insights.reciprocity import Reciprocity, partner_reciprocity, partners_owed
+from rapport_core.vocabulary import Direction
 
 
 class RelationshipController(Controller):
@@ -61,6 +63,25 @@ class MetricsController(Controller):
     ) -> Metrics:
         return await referral_metrics(
             actor, period_from=period_from, period_to=period_to, partner_id=partner_id
+        )
+
+    @get(
+        "/funnel",
+        summary="How far the period's referrals got, stage by stage",
+        description="Each step counts the referrals that reached that stage or went further, "
+        "and those declined or lost from it. Defaults to received referrals over the 365 days "
+        "to today.",
+    )
+    async def funnel(
+        self,
+        actor: NamedDependency[Actor],
+        direction: FromQuery[Direction] = Direction.received,
+        period_from: Annotated[dt.date | None, QueryParameter(name="from")] = None,
+        period_to: Annotated[dt.date | None, QueryParameter(name="to")] = None,
+        partner_id: Annotated[int | None, QueryParameter(description="Only this partner")] = None,
+    ) -> Funnel:
+        return await conversion_funnel(
+            actor, direction, period_from=period_from, period_to=period_to, partner_id=partner_id
         )
 
 

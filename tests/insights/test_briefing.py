@@ -67,8 +67,8 @@ async def test_briefing_ranks_actions_with_reasons(client):
     assert [(a.kind, a.title) for a in actions] == [
         ("dormant_partner", "Reconnect with Pat Generous"),
         ("stalled_referral", "Move Stuck Client on"),
+        # One action per waiting client: first contact is late too, but acknowledging comes first.
         ("sla_breach", "Waiting Client: acknowledge the referral"),
-        ("sla_breach", "Waiting Client: make first contact"),
         ("owed_referral", "Send Pat Generous a referral"),
     ]
     dormant, stalled, acknowledge, *_ = actions
@@ -78,6 +78,7 @@ async def test_briefing_ranks_actions_with_reasons(client):
     assert "introduced after 20 days" in stalled.reason
     assert acknowledge.score == pytest.approx((0.5 + 44 / 168) * 0.9, abs=0.01)
     assert acknowledge.link.startswith("/referrals/")
+    assert "First contact is overdue too" in acknowledge.reason
 
 
 async def test_briefing_is_per_firm_and_served(client, firm, other_firm):

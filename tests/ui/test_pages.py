@@ -1,8 +1,10 @@
 """The web pages as a person uses them: signed in with a session, filling in forms."""
 
+import datetime as dt
 import html
 import re
 
+from rapport_core.clock import now
 from rapport_core.schemas import PartnerCreate, ReferralCreate
 from rapport_core.services import partners, referrals
 
@@ -174,23 +176,39 @@ async def test_sent_referral_needs_a_partner(web, firm):
     assert 'value="Bo"' in response.text
 
 
-async def test_home_shows_counts_and_latest_referrals(web, firm):
+async def test_dashboard_shows_figures_briefing_and_charts(web, firm):
     actor = firm.actor("member")
     partner = await partners.create_partner(
         actor, PartnerCreate(name="Alan Turing", profession="attorney")
     )
+    long_ago = now() - dt.timedelta(hours=6)  # past the 4-hour acknowledgement SLA
     for client_name in ("Cy Client", "Di Client"):
         await referrals.create_referral(
             actor,
-            ReferralCreate(direction="received", partner_id=partner.id, client_name=client_name),
+            ReferralCreate(
+                direction="received",
+                partner_id=partner.id,
+                client_name=client_name,
+                referred_at=long_ago,
+            ),
         )
     await referrals.create_referral(
         actor, ReferralCreate(direction="sent", partner_id=partner.id, client_name="Ed Client")
     )
     await web.sign_in(firm.emails["viewer"])
-    text = visible_text((await web.get("/")).text)
-    assert "1 Partners" in text and "2 Received in" in text and "1 Sent in" in text
-    assert "3 Open referrals" in text
+    page = await web.get("/")
+    text = visible_text(page.text)
+    assert "2 Received, 12 months" in text and "1 Sent, 12 months" in text
+    # Both received referrals were never acknowledged: the briefing says so, with the reason.
+    assert "Cy Client: acknowledge the referral" in text and "past the SLA" in text
+    # Charts come with their figures: this month's bar and the funnel's first step.
+    received_in, sent_in = f"{long_ago:%B %Y}", f"{now():%B %Y}"
+    if received_in == sent_in:
+        assert f"{sent_in} 2 1" in text
+    else:
+        assert f"{received_in} 2 0" in text and f"{sent_in} 0 1" in text
+    assert "Submitted 2 100%" in text
+    assert page.text.count("<svg") >= 3
     assert "Cy Client" in text and "Ed Client" in text and "Firm A" in text
 
 

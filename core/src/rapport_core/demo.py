@@ -48,8 +48,10 @@ ACTIVITY_COUNT = 150
 RECEIVED_SHARE = 0.55
 UNKNOWN_SOURCE_SHARE = 0.05  # of received referrals
 ACTUAL_VALUE_SHARE = 0.8  # of engaged referrals
-# Referrals left open part-way, so the follow-up views have some stale ones to show.
+# Referrals left open part-way, so the follow-up views have some stale ones to show; only
+# recent ones, as a firm tidies up older loose ends.
 STALL_SHARE = 0.06
+STALL_WITHIN_DAYS = 90
 # Partner updates for stage changes in the last few days still wait for approval.
 PENDING_DRAFT_DAYS = 4
 
@@ -714,7 +716,8 @@ def _plan_steps(
         at += dt.timedelta(minutes=round(rng.uniform(*GAP_DAYS[stage]) * 24 * 60))
         notes = STAGE_NOTES.get((direction, stage), ("",))
         steps.append(Step(stage, at, rng.choice(notes)))
-    stall_at = rng.randrange(len(steps)) if rng.random() < STALL_SHARE else len(steps)
+    stalls = rng.random() < STALL_SHARE and horizon - referred_at < dt.timedelta(STALL_WITHIN_DAYS)
+    stall_at = rng.randrange(len(steps)) if stalls else len(steps)
     return [step for step in steps[:stall_at] if step.at <= horizon]
 
 

@@ -114,18 +114,26 @@ async def daily_briefing(
     settings = await firm_settings(actor.firm_id)
     actions: list[BriefingAction] = []
 
-    for breach in await sla_breaches(actor, as_of=as_of):
+    breaches = await sla_breaches(actor, as_of=as_of)
+    unacknowledged = {b.referral_id for b in breaches if b.kind == "acknowledge"}
+    uncontacted = {b.referral_id for b in breaches if b.kind == "first_contact"}
+    for breach in breaches:
+        if breach.kind == "first_contact" and breach.referral_id in unacknowledged:
+            continue  # one action per waiting client: acknowledging comes first
         waiting = breach.kind != "partner_update"  # a client is waiting, not only a partner
         what = {
             "acknowledge": "acknowledge the referral",
             "first_contact": "make first contact",
             "partner_update": f"update {breach.partner_name or 'the referring partner'}",
         }[breach.kind]
+        reason = f"{_overdue(breach.overdue_hours)} past the SLA (due {breach.due_at:%b %d %Y %H:%M} UTC)."
+        if breach.kind == "acknowledge" and breach.referral_id in uncontacted:
+            reason += " First contact is overdue too."
         actions.append(
             _action(
                 ActionKind.sla_breach,
                 f"{breach.client_name}: {what}",
-                f"{_overdue(breach.overdue_hours)} past the SLA (due {breach.due_at:%b %d %Y %H:%M} UTC).",
+                reason,
                 "referral",
                 breach.referral_id,
                 urgency=0.5 + breach.overdue_hours / (24 * 7),

@@ -1,60 +1,113 @@
-"""The home page: a short overview of the firm's referral activity."""
+"""The dashboard: today's briefing, the last twelve months in charts, and top partners."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.response import Template
-from rapport_core.actors import Actor
 from rapport_core.clock import now
-from rapport_core.schemas import PartnerSearch, ReferralFilter
-from rapport_core.services import partners, referrals
-from rapport_core.vocabulary import Direction
+from rapport_core.insights.briefing import daily_briefing
+from rapport_core.insights.funnel import Funnel, conversion_funnel
+from rapport_core.insights.metrics import Metrics, referral_metrics
+from rapport_core.pipeline.drafts import list_drafts
+from rapport_core.schemas import ReferralFilter
+from rapport_core.services import referrals
+from rapport_core.vocabulary import Direction, DraftStatus
 
-from rapport_server.ui.format import open_stages
+from rapport_server.ui.charts import Bar, Series, grouped_bars, horizontal_bars
 from rapport_server.ui.rendering import SignedIn, render
 
-LATEST = 10
+MONTHS = 12
+BRIEFING_ITEMS = 8
+TOP_PARTNERS = 5
+LATEST = 5
 
 
-async def _referral_count(actor: Actor, **filters: object) -> int:
-    page = await referrals.list_referrals(actor, ReferralFilter(per_page=1, **filters))
-    return page.total
+def month_starts(today: dt.date, count: int = MONTHS) -> list[dt.date]:
+    """The first day of each of the ``count`` calendar months ending with ``today``'s."""
+    months, year, month = [], today.year, today.month
+    for _ in range(count):
+        months.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
 
 
-async def referrals_since(actor: Actor, start: dt.datetime) -> Counter[Direction]:
-    """Referrals per direction referred at or after ``start``. The service lists newest first
-    and has no date filter, so read pages until one reaches back before ``start``."""
-    counts: Counter[Direction] = Counter()
-    page = 1
-    while True:
-        result = await referrals.list_referrals(actor, ReferralFilter(page=page, per_page=200))
-        recent = [r for r in result.items if r.referred_at >= start]
-        counts.update(r.direction for r in recent)
-        if len(recent) < len(result.items) or page * result.per_page >= result.total:
-            return counts
-        page += 1
+def monthly_chart(metrics: Metrics, months: list[dt.date]) -> tuple[dict, list[dict]]:
+    """Sent and received per month, months without referrals shown as zero."""
+    counts = {m.month: m for m in metrics.monthly}
+    rows = []
+    for start in months:
+        month = counts.get(f"{start:%Y-%m}")
+        rows.append(
+            {
+                "label": f"{start:%b}",
+                "month": f"{start:%B %Y}",
+                "received": month.received if month else 0,
+                "sent": month.sent if month else 0,
+            }
+        )
+    chart = grouped_bars(
+        [r["label"] for r in rows],
+        [
+            Series("received", "series-received", [r["received"] for r in rows]),
+            Series("sent", "series-sent", [r["sent"] for r in rows]),
+        ],
+    )
+    return chart, rows
+
+
+def funnel_chart(funnel: Funnel) -> dict:
+    return horizontal_bars(
+        [
+            Bar(
+                label=step.stage.value.capitalize(),
+                value=step.reached,
+                text=f"{step.reached}" + (f" · {step.share:.0%}" if step.share is not None else ""),
+            )
+            for step in funnel.steps
+        ]
+    )
+
+
+def top_partners_chart(metrics: Metrics) -> tuple[dict, list]:
+    top = [s for s in metrics.by_source if s.partner_id and s.received][:TOP_PARTNERS]
+    chart = horizontal_bars(
+        [
+            Bar(label=s.source, value=float(s.actual_value), text=f"${s.actual_value:,.0f}")
+            for s in top
+        ]
+    )
+    return chart, top
 
 
 @get("/")
 async def home(me: NamedDependency[SignedIn]) -> Template:
-    year_start = now().replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    this_year = await referrals_since(me.actor, year_start)
-    partner_total = await partners.search_partners(me.actor, PartnerSearch(per_page=1))
-    open_total = 0
-    for stage in open_stages():
-        open_total += await _referral_count(me.actor, stage=stage)
-    latest = await referrals.list_referrals(me.actor, ReferralFilter(per_page=LATEST))
+    actor = me.actor
+    today = now().date()
+    months = month_starts(today)
+    metrics = await referral_metrics(actor, period_from=months[0], period_to=today)
+    funnel = await conversion_funnel(
+        actor, Direction.received, period_from=months[0], period_to=today
+    )
+    briefing = await daily_briefing(actor, limit=BRIEFING_ITEMS)
+    monthly, monthly_rows = monthly_chart(metrics, months)
+    top_chart, top = top_partners_chart(metrics)
+    latest = await referrals.list_referrals(actor, ReferralFilter(per_page=LATEST))
     return render(
         "home.html",
         me,
-        year=year_start.year,
-        partner_count=partner_total.total,
-        received_count=this_year[Direction.received],
-        sent_count=this_year[Direction.sent],
-        open_count=open_total,
+        today=today,
+        since=months[0],
+        metrics=metrics,
+        briefing=briefing,
+        monthly=monthly,
+        monthly_rows=monthly_rows,
+        funnel=funnel,
+        funnel_chart=funnel_chart(funnel),
+        top=top,
+        top_chart=top_chart,
         latest=latest.items,
+        drafts_waiting=len(await list_drafts(actor, DraftStatus.pending)),
     )

@@ -14,13 +14,14 @@ from rapport_core.network.matching import partner_matches
 from rapport_core.network.matrix import build_matrix
 from rapport_core.network.schemas import Gaps, Matrix
 
+from rapport_server.ui.charts import Bar, horizontal_bars
 from rapport_server.ui.rendering import SignedIn, render
 
 SUGGESTIONS = 8
 
 # Chart geometry (SVG user units). Charts scale to the page width through their viewBox.
 SCATTER = {"width": 320, "height": 220, "left": 34, "right": 10, "top": 10, "bottom": 34}
-BAR_ROW, BAR_LABEL, BAR_WIDTH = 26, 150, 320
+BAR_WIDTH = 400
 
 
 def scatter_chart(matrix: Matrix) -> dict:
@@ -59,30 +60,20 @@ def scatter_chart(matrix: Matrix) -> dict:
 
 def gap_chart(gaps: Gaps) -> dict:
     """Core partners per type as bars, with the target range as a band behind each."""
-    top = max([g.core for g in gaps.gaps] + [g.target_max for g in gaps.gaps] + [1])
-    span = BAR_WIDTH - BAR_LABEL - 30
-
-    def w(value: int) -> float:
-        return round(value / top * span, 1)
-
-    return {
-        "width": BAR_WIDTH,
-        "height": BAR_ROW * len(gaps.gaps) + 8,
-        "label": BAR_LABEL,
-        "rows": [
-            {
-                "y": 4 + i * BAR_ROW,
-                "label": g.label,
-                "status": g.status.value,
-                "core": g.core,
-                "bar": w(g.core),
-                "band_x": BAR_LABEL + w(g.target_min),
-                "band_w": max(w(g.target_max) - w(g.target_min), 2),
-                "title": f"{g.label}: {g.core} core, target {g.target_min}–{g.target_max}",
-            }
-            for i, g in enumerate(gaps.gaps)
+    return horizontal_bars(
+        [
+            Bar(
+                label=g.label,
+                value=g.core,
+                text=str(g.core),
+                title=f"{g.label}: {g.core} core, target {g.target_min}–{g.target_max}",
+                css=f"bar-{g.status.value}",
+                band=(g.target_min, g.target_max),
+            )
+            for g in gaps.gaps
         ],
-    }
+        width=BAR_WIDTH,
+    )
 
 
 @get("/network")

@@ -36,10 +36,26 @@ def test_grouped_bars_are_in_proportion_and_keep_zero_months():
     heights = [[bar["h"] for bar in group["bars"]] for group in chart["groups"]]
     assert heights[1][0] == 0 and heights[2][1] == 0  # empty months still have their slot
     assert heights[0][0] == pytest.approx(2 * heights[0][1], abs=0.2)
-    plot_height = chart["y0"] - chart["ticks"][-1]["y"]  # the axis runs to 10
-    assert heights[2][0] == pytest.approx(0.8 * plot_height, abs=0.2)
-    assert [t["label"] for t in chart["ticks"]] == ["0", "2.5", "5", "7.5", "10"]
+    plot_height = chart["y0"] - chart["ticks"][-1]["y"]  # the axis runs to 8
+    assert heights[2][0] == pytest.approx(plot_height, abs=0.2)
+    assert [t["label"] for t in chart["ticks"]] == ["0", "2", "4", "6", "8"]
     assert chart["groups"][0]["bars"][0]["title"] == "Jan: 4 received"
+
+
+@pytest.mark.parametrize(
+    ("values", "labels"),
+    [
+        ([1], ["0", "1"]),  # one referral: no fractional ticks
+        ([3], ["0", "1", "2", "3"]),
+        ([16], ["0", "5", "10", "15", "20"]),
+        ([0.3], ["0", "0.1", "0.2", "0.3"]),
+        ([0], ["0", "1"]),
+        ([12_000], ["0", "5k", "10k", "15k"]),
+    ],
+)
+def test_count_axes_tick_in_whole_round_steps(values, labels):
+    chart = grouped_bars(["Jan"], [Series("received", "r", values)])
+    assert [t["label"] for t in chart["ticks"]] == labels
 
 
 def test_horizontal_bars_scale_to_the_longest_and_draw_target_bands():

@@ -288,3 +288,29 @@ async def test_form_post_without_csrf_token_is_rejected(web, firm):
     assert response.status_code == 403
     assert "security token" in visible_text(response.text)
     assert "No Token" not in visible_text((await web.get("/partners")).text)
+
+
+async def test_partner_page_shows_reciprocity_and_timeline(web, firm):
+    actor = firm.actor("member")
+    partner = await partners.create_partner(
+        actor, PartnerCreate(name="Alan Turing", profession="attorney")
+    )
+    for client_name in ("Cy Client", "Di Client"):
+        await referrals.create_referral(
+            actor,
+            ReferralCreate(direction="received", partner_id=partner.id, client_name=client_name),
+        )
+    await web.sign_in(firm.emails["member"])
+    logged = await web.post(
+        f"/partners/{partner.id}/activities",
+        {"kind": "call", "occurred_on": f"{now():%Y-%m-%d}", "summary": "Thanked him"},
+    )
+    assert logged.status_code in (200, 303)
+    page = await web.get(f"/partners/{partner.id}")
+    text = visible_text(page.text)
+    assert "2 From them" in text and "0 To them" in text
+    assert "You owe them a referral" in text
+    assert "Alan Turing referred Cy Client to you" in text and "Thanked him" in text
+    # Newest first: today's call is noted after the day's referrals.
+    assert text.index("Thanked him") < text.index("Alan Turing referred Cy Client to you")
+    assert f"{now():%B %Y} 2 0" in text  # this month's figures under the chart

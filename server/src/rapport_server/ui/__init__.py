@@ -4,7 +4,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from rapport_server.auth import session_actor
-from rapport_server.ui import insights, network, pipeline
+from rapport_server.ui import network, pipeline
 from rapport_server.ui.errors import UI_EXCEPTION_HANDLERS
 from rapport_server.ui.home import home
 from rapport_server.ui.partners import PartnerPages
@@ -20,7 +20,6 @@ ui_router = Router(
         PartnerPages,
         ReferralPages,
         *pipeline.PAGES,
-        *insights.PAGES,
         *network.PAGES,
     ],
     # Only pages that ask for `actor` or `me` require a signed-in session.

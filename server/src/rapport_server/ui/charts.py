@@ -44,10 +44,16 @@ def grouped_bars(
     height: int = 200,
     ticks: int = 4,
 ) -> dict:
-    """Vertical bars, one group per category and one bar per series, on a y axis from 0."""
+    """Vertical bars, one group per category and one bar per series, on a y axis from 0 with
+    about ``ticks`` round steps (whole ones when every value is whole)."""
     left, right, top, bottom = 34, 8, 10, 24
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = nice_top(max((v for s in series for v in s.values), default=0))
+    values = [v for s in series for v in s.values]
+    step = nice_top(max(values, default=0) / ticks)
+    if all(float(v).is_integer() for v in values):
+        step = max(step, 1)  # counts: no ticks at 0.25
+    ticks = max(1, math.ceil(max(values, default=0) / step))
+    peak = step * ticks
     slot = plot_w / max(len(categories), 1)
     bar_w = slot * 0.8 / max(len(series), 1)
 
@@ -76,10 +82,7 @@ def grouped_bars(
         "x1": left + plot_w,
         "y0": top + plot_h,
         "label_y": height - 8,
-        "ticks": [
-            {"y": y(peak * k / ticks), "label": short_number(peak * k / ticks)}
-            for k in range(ticks + 1)
-        ],
+        "ticks": [{"y": y(step * k), "label": short_number(step * k)} for k in range(ticks + 1)],
         "groups": groups,
         "legend": [{"name": s.name, "css": s.css} for s in series],
     }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
+from rapport_core.clock import now
+from rapport_core.insights.metrics import referral_metrics
+from rapport_core.insights.reciprocity import partner_reciprocity
+from rapport_core.insights.timeline import partner_timeline
 from rapport_core.schemas import (
     ActivityCreate,
     PartnerCreate,
@@ -28,10 +31,12 @@ from rapport_server.ui.forms import (
     split_list,
     submit,
 )
+from rapport_server.ui.insights import month_starts, monthly_chart
 from rapport_server.ui.paging import Pager
 from rapport_server.ui.rendering import SignedIn, render
 
 PER_PAGE = 25
+TIMELINE_EVENTS = 30
 TEXT_FIELDS = (
     "name",
     "organisation",
@@ -81,16 +86,25 @@ async def _partner_page(
         me.actor, ReferralFilter(partner_id=partner_id, per_page=10)
     )
     users = {user.id: user for user in await firms.list_users(me.actor)}
+    today = now().date()
+    months = month_starts(today)
+    metrics = await referral_metrics(
+        me.actor, period_from=months[0], period_to=today, partner_id=partner_id
+    )
+    monthly, monthly_rows = monthly_chart(metrics, months)
     return render(
         "partners/detail.html",
         me,
         partner=partner,
         owner=users.get(partner.owner_id) if partner.owner_id else None,
         licences=await partners.list_licences(me.actor, partner_id),
-        activities=await partners.list_activities(me.actor, partner_id, limit=10),
+        timeline=await partner_timeline(me.actor, partner_id, limit=TIMELINE_EVENTS),
         referrals=related,
+        reciprocity=await partner_reciprocity(me.actor, partner_id),
+        monthly=monthly,
+        monthly_rows=monthly_rows,
         activity_form=activity_form
-        or FormState(values={"kind": "meeting", "occurred_on": dt.date.today().isoformat()}),
+        or FormState(values={"kind": "meeting", "occurred_on": today.isoformat()}),
     )
 
 

@@ -50,3 +50,21 @@ async def test_another_firms_partner_has_no_timeline(client):
     )
     with pytest.raises(NotFound):
         await partner_timeline(actor, theirs.id)
+
+
+async def test_timeline_api(client, firm, other_firm):
+    actor = firm.actor()
+    ada = (await partners.create_partner(actor, PartnerCreate(name="Ada", profession="cpa"))).id
+    await logged(actor, "received", ada, "acknowledged")
+    mine = await client.get(
+        f"/api/v1/partners/{ada}/timeline?limit=1", headers=firm.headers("viewer")
+    )
+    assert mine.status_code == 200
+    assert [(e["kind"], e["title"]) for e in mine.json()] == [
+        ("stage", "C: submitted → acknowledged")
+    ]
+    theirs = await client.get(f"/api/v1/partners/{ada}/timeline", headers=other_firm.headers())
+    assert theirs.status_code == 404
+    assert (
+        await client.get(f"/api/v1/partners/{ada}/timeline?limit=0", headers=firm.headers())
+    ).status_code == 422

@@ -13,6 +13,7 @@ from rapport_core.insights.briefing import BriefingAction, daily_briefing
 from rapport_core.insights.funnel import Funnel, conversion_funnel
 from rapport_core.insights.metrics import Metrics, referral_metrics
 from rapport_core.insights.reciprocity import Reciprocity, partner_reciprocity, partners_owed
+from rapport_core.insights.timeline import TimelineEvent, partner_timeline
 from rapport_core.vocabulary import Direction
 
 
@@ -34,6 +35,18 @@ class RelationshipController(Controller):
         self, actor: NamedDependency[Actor], partner_id: FromPath[int]
     ) -> Reciprocity:
         return await partner_reciprocity(actor, partner_id)
+
+    @get(
+        "/{partner_id:int}/timeline",
+        summary="Referrals, stage changes and touchpoints, newest first",
+    )
+    async def timeline(
+        self,
+        actor: NamedDependency[Actor],
+        partner_id: FromPath[int],
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> list[TimelineEvent]:
+        return await partner_timeline(actor, partner_id, limit=limit)
 
     @get("/dormant", summary="Partners with no referral and no touchpoint for dormant_days")
     async def dormant(self, actor: NamedDependency[Actor]) -> list[PartnerAttention]:

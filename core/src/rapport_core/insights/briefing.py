@@ -10,7 +10,7 @@ from piccolo.query.functions.aggregate import Max, Sum
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
-from rapport_core.clock import now
+from rapport_core.clock import as_utc, now
 from rapport_core.insights.attention import check_ins_due, dormant_partners
 from rapport_core.insights.reciprocity import partners_owed
 from rapport_core.pipeline.sla import sla_breaches
@@ -74,7 +74,7 @@ async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[Briefing
     ).where(Referral.firm == actor.firm_id, Referral.stage.not_in([s.value for s in CLOSED_STAGES]))
     actions = []
     for row in open_rows:
-        last = _aware(last_moves.get(row["id"]))
+        last = as_utc(last_moves.get(row["id"]))
         if last is None or last >= cutoff:
             continue
         idle = (as_of - last).days
@@ -97,14 +97,6 @@ def _overdue(hours: float) -> str:
     if hours < 48:
         return f"{hours:.0f} hours"
     return f"{hours / 24:.0f} days"
-
-
-def _aware(value):
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
 
 
 async def daily_briefing(

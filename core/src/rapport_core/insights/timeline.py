@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
+from rapport_core.clock import as_utc
 from rapport_core.services.partners import get_partner
 from rapport_core.tables import Activity, ReferralStageChange
 from rapport_core.vocabulary import Direction
@@ -78,10 +79,7 @@ async def partner_timeline(
 
 
 def _change_event(row: dict, partner_name: str) -> TimelineEvent:
-    at = row["changed_at"]
-    if isinstance(at, str):  # SQLite through a join may hand back text
-        at = dt.datetime.fromisoformat(at)
-    at = at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    at = as_utc(row["changed_at"])
     if row["from_stage"] is None:
         received = row["direction"] == Direction.received
         title = (

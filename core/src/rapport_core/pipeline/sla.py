@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
-from rapport_core.clock import now
+from rapport_core.clock import as_utc, now
 from rapport_core.services.firm_settings import firm_settings
 from rapport_core.tables import Referral
 from rapport_core.vocabulary import CLOSED_STAGES, Direction
@@ -31,13 +31,6 @@ class SlaBreach(BaseModel):
     kind: SlaKind
     due_at: dt.datetime
     overdue_hours: float
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands timestamps back as stored (UTC); make sure they compare as aware.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
 
 
 async def sla_breaches(actor: Actor, *, as_of: dt.datetime | None = None) -> list[SlaBreach]:
@@ -79,8 +72,8 @@ async def sla_breaches(actor: Actor, *, as_of: dt.datetime | None = None) -> lis
     )
     breaches = []
     for row in rows:
-        referred_at = _aware(row["referred_at"])
-        last_update = _aware(row["last_partner_update_at"])
+        referred_at = as_utc(row["referred_at"])
+        last_update = as_utc(row["last_partner_update_at"])
         starts: dict[SlaKind, dt.datetime | None] = {
             "acknowledge": None if row["acknowledged_at"] else referred_at,
             "first_contact": None if row["first_contact_at"] else referred_at,

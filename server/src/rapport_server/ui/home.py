@@ -12,6 +12,7 @@ from rapport_core.insights.metrics import referral_metrics
 from rapport_core.pipeline.drafts import list_drafts
 from rapport_core.schemas import ReferralFilter
 from rapport_core.services import referrals
+from rapport_core.services.firm_settings import firm_settings
 from rapport_core.vocabulary import Direction, DraftStatus
 
 from rapport_server.ui.insights import (
@@ -53,5 +54,6 @@ async def home(me: NamedDependency[SignedIn]) -> Template:
         top=top,
         top_chart=top_chart,
         latest=latest.items,
+        settings=await firm_settings(me.actor.firm_id),
         drafts_waiting=len(await list_drafts(actor, DraftStatus.pending)),
     )

@@ -21,6 +21,7 @@ from rapport_core.schemas import (
     ReferralFilter,
 )
 from rapport_core.services import firms, partners, referrals
+from rapport_core.services.firm_settings import firm_settings
 
 from rapport_server.ui.forms import (
     FormState,
@@ -101,6 +102,7 @@ async def _partner_page(
         timeline=await partner_timeline(me.actor, partner_id, limit=TIMELINE_EVENTS),
         referrals=related,
         reciprocity=await partner_reciprocity(me.actor, partner_id),
+        settings=await firm_settings(me.actor.firm_id),
         monthly=monthly,
         monthly_rows=monthly_rows,
         activity_form=activity_form

@@ -25,6 +25,25 @@ async def cli_actor(firm_slug: str | None) -> Actor:
     return Actor(firm_id=firm.id, label="cli", role=Role.owner)
 
 
+async def find_partner(actor: Actor, name_or_id: str) -> int:
+    """The id of the one partner named ``name_or_id`` (exactly, else as part of a name), or
+    given by its id; none or several is an error that lists them."""
+    from rapport_core.schemas import PartnerSearch
+    from rapport_core.services.partners import get_partner, search_partners
+
+    if name_or_id.isdigit():
+        return (await get_partner(actor, int(name_or_id))).id
+    matches = (await search_partners(actor, PartnerSearch(q=name_or_id, per_page=200))).items
+    exact = [p for p in matches if p.name.lower() == name_or_id.lower()]
+    candidates = exact or matches
+    if not candidates:
+        raise click.ClickException(f"no partner matches {name_or_id!r}")
+    if len(candidates) > 1:
+        names = ", ".join(p.name for p in candidates[:10])
+        raise click.ClickException(f"{name_or_id!r} matches several partners: {names}")
+    return candidates[0].id
+
+
 @hookimpl
 def register_commands(cli: click.Group) -> None:
     for command in (
@@ -292,23 +311,14 @@ def referrals_group() -> None:
 @firm_option
 def referrals_log(direction, partner_name, client_name, value, matter, as_json, firm_slug) -> None:
     """Log a referral sent to or received from a partner."""
-    from rapport_core.schemas import PartnerSearch, ReferralCreate
-    from rapport_core.services.partners import search_partners
+    from rapport_core.schemas import ReferralCreate
     from rapport_core.services.referrals import create_referral
 
     async def body():
         actor = await cli_actor(firm_slug)
-        matches = (await search_partners(actor, PartnerSearch(q=partner_name, per_page=200))).items
-        exact = [p for p in matches if p.name.lower() == partner_name.lower()]
-        candidates = exact or matches
-        if not candidates:
-            raise click.ClickException(f"no partner matches {partner_name!r}")
-        if len(candidates) > 1:
-            names = ", ".join(p.name for p in candidates[:10])
-            raise click.ClickException(f"{partner_name!r} matches several partners: {names}")
         data = ReferralCreate(
             direction=direction,
-            partner_id=candidates[0].id,
+            partner_id=await find_partner(actor, partner_name),
             client_name=client_name,
             estimated_value=value,
             matter_type=matter,

@@ -140,6 +140,85 @@ class MatchingSettings(Section):
     _weights = field_validator("weight_network_depth")(_some_weight("weight_"))
 
 
+class HealthSettings(Section):
+    """Partner health, 0–100, from weighted components (docs/insights.md)."""
+
+    weight_recency_referral: Weight = Field(
+        20, description="Weight of the last referral's recency."
+    )
+    weight_recency_touchpoint: Weight = Field(
+        10, description="Weight of the last touchpoint's recency."
+    )
+    weight_frequency: Weight = Field(15, description="Weight of referrals in the window.")
+    weight_conversion: Weight = Field(15, description="Weight of their referrals' conversion.")
+    weight_value: Weight = Field(15, description="Weight of the value they sent in the window.")
+    weight_reciprocity: Weight = Field(10, description="Weight of balance between the two ways.")
+    weight_responsiveness: Weight = Field(
+        5, description="Weight of how fast they answer referrals you send."
+    )
+    weight_licence: Weight = Field(10, description="Weight of their licence status.")
+    plugin_weights: dict[str, Weight] = Field(
+        default_factory=dict,
+        description="Weights of components added by plugins, as name=weight, comma-separated "
+        "(a plugin's own default otherwise).",
+    )
+    recency_full_days: Days = Field(30, description="Recency scores full marks up to this age.")
+    recency_zero_days: Days = Field(365, description="Recency scores nothing from this age.")
+    target_referrals_per_year: Annotated[int, Field(ge=1, le=1000)] = Field(
+        6, description="Referrals either way a year that score full marks for frequency."
+    )
+    value_full_dollars: Annotated[int, Field(ge=1)] = Field(
+        50_000, description="Engaged value in the window that scores full marks."
+    )
+    conversion_min_closed: Annotated[int, Field(ge=1, le=100)] = Field(
+        3, description="Closed referrals from a partner needed before conversion counts."
+    )
+    response_full_hours: Hours = Field(48, description="Answers this fast score full marks.")
+    response_zero_hours: Hours = Field(336, description="Answers this slow score nothing.")
+    licence_warning_days: Days = Field(
+        60, description="A licence expiring within this many days scores half."
+    )
+    band_strong: Annotated[int, Field(ge=1, le=100)] = Field(70, description="Strong from here.")
+    band_steady: Annotated[int, Field(ge=1, le=100)] = Field(45, description="Steady from here.")
+    band_at_risk: Annotated[int, Field(ge=1, le=100)] = Field(
+        25, description="At risk from here; below it, cold."
+    )
+
+    _weights = field_validator("weight_licence")(_some_weight("weight_"))
+
+    @field_validator("plugin_weights", mode="before")
+    @classmethod
+    def _weights_as_text(cls, value):
+        """The settings form and the CLI send ``name=weight, name=weight``."""
+        if not isinstance(value, str):
+            return value
+        pairs = [part.strip() for part in value.split(",") if part.strip()]
+        if any("=" not in pair for pair in pairs):
+            raise ValueError("write name=weight pairs separated by commas, e.g. hello=5")
+        return {k.strip(): v.strip() for k, v in (pair.split("=", 1) for pair in pairs)}
+
+    @field_validator("recency_zero_days")
+    @classmethod
+    def _recency_order(cls, value: int, info: ValidationInfo) -> int:
+        if value <= info.data.get("recency_full_days", 0):
+            raise ValueError("must be more than recency_full_days")
+        return value
+
+    @field_validator("response_zero_hours")
+    @classmethod
+    def _response_order(cls, value: float, info: ValidationInfo) -> float:
+        if value <= info.data.get("response_full_hours", 0):
+            raise ValueError("must be more than response_full_hours")
+        return value
+
+    @field_validator("band_at_risk")
+    @classmethod
+    def _band_order(cls, value: int, info: ValidationInfo) -> int:
+        if not value < info.data.get("band_steady", 101) < info.data.get("band_strong", 101):
+            raise ValueError("bands must rise: band_at_risk < band_steady < band_strong")
+        return value
+
+
 class FirmSettings(Section):
     """Everything a firm can tune. Later capabilities add their own sections."""
 
@@ -149,3 +228,4 @@ class FirmSettings(Section):
     relationships: RelationshipSettings = RelationshipSettings()
     matrix: MatrixSettings = MatrixSettings()
     matching: MatchingSettings = MatchingSettings()
+    health: HealthSettings = HealthSettings()

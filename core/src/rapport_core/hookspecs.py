@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import click
 
     from rapport_core.actors import Actor
+    from rapport_core.insights.health import HealthComponent
     from rapport_core.schemas import PartnerOut, ReferralOut, StageChangeOut
 
 hookspec = pluggy.HookspecMarker("rapport")
@@ -58,6 +59,17 @@ def register_complementarity(
     type entries (``{"profession": "attorney", "specialty": "estate planning",
     "complements": [{"profession": "cpa", "strength": 1.0}]}``). Entries for a type that
     already exists add keywords and links to it. The format is in docs/network.md.
+    """
+
+
+@hookspec
+def register_health_components(register: Callable[[HealthComponent], None]) -> None:
+    """Add components to partner health. Call ``register(HealthComponent(name, label,
+    default_weight, rate))``; ``rate(context)`` is async and rates every partner in
+    ``context.partners`` at once (a grouped query, not one per partner), returning
+    ``{partner_id: (score 0–1 or None, explanation)}``. None, or a partner left out, means
+    "nothing to judge": the component is then left out of that partner's score. A firm sets
+    the weight in ``health.plugin_weights``. Formulas and an example: docs/insights.md.
     """
 
 

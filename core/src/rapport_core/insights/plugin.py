@@ -1,12 +1,12 @@
-"""The insights' built-in plugin: their CLI commands (registered through the same manager as
-installed plugins)."""
+"""The insights' built-in plugin: the partner health components and the CLI commands,
+registered through the same manager as installed plugins."""
 
 from __future__ import annotations
 
 import click
 
 from rapport_core.cli import emit, run
-from rapport_core.commands import cli_actor, firm_option
+from rapport_core.commands import cli_actor, find_partner, firm_option
 from rapport_core.plugins import hookimpl
 
 
@@ -107,6 +107,41 @@ def briefing_command(as_json: bool, firm_slug: str | None) -> None:
     emit(run(body), as_json=as_json, columns=["score", "title", "reason"])
 
 
+@click.command("health")
+@click.argument("partner")
+@click.option("--json", "as_json", is_flag=True, help="Print the breakdown as a JSON object.")
+@firm_option
+def health_command(partner: str, as_json: bool, firm_slug: str | None) -> None:
+    """A partner's health, 0–100, component by component. PARTNER is a name (or part of
+    one, if only one partner matches) or an id."""
+    from rapport_core.insights.health import partner_health
+
+    async def body():
+        actor = await cli_actor(firm_slug)
+        return await partner_health(actor, await find_partner(actor, partner))
+
+    health = run(body)
+    if as_json:
+        click.echo(health.model_dump_json(indent=2))
+        return
+    click.echo(f"{health.partner_name}: {health.score}/100, {health.band.value.replace('_', ' ')}")
+    click.echo(health.explanation)
+    emit(
+        [c.model_dump() for c in health.components],
+        as_json=False,
+        columns=["label", "weight", "score", "points", "explanation"],
+    )
+
+
+@hookimpl(tryfirst=True)
+def register_health_components(register) -> None:
+    # First, so the built-in components lead every breakdown.
+    from rapport_core.insights.health_components import BUILT_IN
+
+    for component in BUILT_IN:
+        register(component)
+
+
 @hookimpl(trylast=True)
 def register_commands(cli: click.Group) -> None:
     # Last, so the core commands have added the `partners` group these join.
@@ -114,5 +149,6 @@ def register_commands(cli: click.Group) -> None:
     if isinstance(partners, click.Group):
         partners.add_command(owed_command)
         partners.add_command(dormant_command)
+        partners.add_command(health_command)
     cli.add_command(metrics_command)
     cli.add_command(briefing_command)

@@ -2,6 +2,7 @@
 and check-ins. Formulas: docs/insights.md."""
 
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated
 
 from litestar import Controller, get
@@ -11,10 +12,17 @@ from rapport_core.actors import Actor
 from rapport_core.insights.attention import PartnerAttention, check_ins_due, dormant_partners
 from rapport_core.insights.briefing import BriefingAction, daily_briefing
 from rapport_core.insights.funnel import Funnel, conversion_funnel
+from rapport_core.insights.health import PartnerHealth, all_partner_health, partner_health
 from rapport_core.insights.metrics import Metrics, referral_metrics
 from rapport_core.insights.reciprocity import Reciprocity, partner_reciprocity, partners_owed
 from rapport_core.insights.timeline import TimelineEvent, partner_timeline
 from rapport_core.vocabulary import Direction
+
+
+class HealthSort(StrEnum):
+    score = "score"
+    strongest = "-score"
+    name = "name"
 
 
 class RelationshipController(Controller):
@@ -47,6 +55,31 @@ class RelationshipController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> list[TimelineEvent]:
         return await partner_timeline(actor, partner_id, limit=limit)
+
+    @get(
+        "/health",
+        summary="Health (0–100) of every partner, with each component",
+        description="Weakest first by default; `sort=-score` for the strongest first, "
+        "`sort=name` by name. Formulas: docs/insights.md.",
+    )
+    async def all_health(
+        self,
+        actor: NamedDependency[Actor],
+        sort: Annotated[HealthSort, QueryParameter()] = HealthSort.score,
+        limit: Annotated[int | None, QueryParameter(ge=1)] = None,
+    ) -> list[PartnerHealth]:
+        rows = await all_partner_health(actor)
+        if sort is HealthSort.strongest:
+            rows.reverse()
+        elif sort is HealthSort.name:
+            rows.sort(key=lambda h: h.partner_name.casefold())
+        return rows[:limit]
+
+    @get("/{partner_id:int}/health", summary="A partner's health (0–100), component by component")
+    async def health(
+        self, actor: NamedDependency[Actor], partner_id: FromPath[int]
+    ) -> PartnerHealth:
+        return await partner_health(actor, partner_id)
 
     @get("/dormant", summary="Partners with no referral and no touchpoint for dormant_days")
     async def dormant(self, actor: NamedDependency[Actor]) -> list[PartnerAttention]:

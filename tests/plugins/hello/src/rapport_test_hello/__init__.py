@@ -1,5 +1,5 @@
-"""Test plugin: one route, one command, one complementarity entry, and a record of the
-lifecycle hooks it saw."""
+"""Test plugin: one route, one command, one complementarity entry, one health component and
+a record of the lifecycle hooks it saw."""
 
 from __future__ import annotations
 
@@ -61,3 +61,19 @@ def referral_created(referral, actor):
 @hookimpl
 def referral_stage_changed(referral, change, actor):
     seen.append(("referral_stage_changed", referral.id))
+
+
+@hookimpl
+def register_health_components(register):
+    # Partners tagged "vip" score full marks; for everyone else there is nothing to judge, so
+    # the component leaves their health as it was.
+    from rapport_core.insights.health import HealthComponent
+    from rapport_core.tables import Partner
+
+    async def rate(context):
+        rows = await Partner.select(Partner.id, Partner.tags).where(
+            Partner.firm == context.actor.firm_id, *context.partner_filter(Partner.id)
+        )
+        return {row["id"]: (1.0, "Tagged vip.") for row in rows if "vip" in row["tags"]}
+
+    register(HealthComponent("hello_vip", "VIP", 10, rate))

@@ -92,7 +92,7 @@ async def test_conversion_value_and_responsiveness(client):
     assert parts(health)["value"] == pytest.approx(1.0, abs=0.001)  # log scale: $49,999 ≈ full
     assert parts(health)["responsiveness"] == 1.0
     assert (
-        "1 of the 3 referrals from them"
+        "1 of 3 referrals from them that closed"
         in {c.name: c.explanation for c in health.components}["conversion"]
     )
 

@@ -290,7 +290,7 @@ async def test_form_post_without_csrf_token_is_rejected(web, firm):
     assert "No Token" not in visible_text((await web.get("/partners")).text)
 
 
-async def test_partner_page_shows_reciprocity_and_timeline(web, firm):
+async def test_partner_page_shows_health_reciprocity_and_timeline(web, firm):
     actor = firm.actor("member")
     partner = await partners.create_partner(
         actor, PartnerCreate(name="Alan Turing", profession="attorney")
@@ -314,3 +314,8 @@ async def test_partner_page_shows_reciprocity_and_timeline(web, firm):
     # Newest first: today's call is noted after the day's referrals.
     assert text.index("Thanked him") < text.index("Alan Turing referred Cy Client to you")
     assert f"{now():%B %Y} 2 0" in text  # this month's figures under the chart
+    # Health: referred today, met today, 2 of 6 referrals, no value yet, all one way.
+    # (20 + 10 + 15 × 2/6 + 0 + 10 × 0) ÷ (20 + 10 + 15 + 15 + 10) = 35 ÷ 70 → 50.
+    assert "Health 50 /100 · steady" in text
+    assert "Last touchpoint 0 days ago" not in text and "Last touchpoint today" in text
+    assert "Licence not counted No licence on file." in text

@@ -142,7 +142,7 @@ async def rate_conversion(context: HealthContext) -> dict[int, Rating]:
         if f.closed >= needed:
             ratings[pid] = (
                 f.engaged / f.closed,
-                f"{f.engaged} of the {f.closed} referrals from them closed in the window engaged.",
+                f"{f.engaged} of {f.closed} referrals from them that closed in the window were engaged.",
             )
         else:
             ratings[pid] = (

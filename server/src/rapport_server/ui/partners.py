@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from rapport_core.clock import now
+from rapport_core.insights.health import partner_health
 from rapport_core.insights.metrics import referral_metrics
 from rapport_core.insights.reciprocity import partner_reciprocity
 from rapport_core.insights.timeline import partner_timeline
@@ -102,6 +103,7 @@ async def _partner_page(
         timeline=await partner_timeline(me.actor, partner_id, limit=TIMELINE_EVENTS),
         referrals=related,
         reciprocity=await partner_reciprocity(me.actor, partner_id),
+        health=await partner_health(me.actor, partner_id),
         settings=await firm_settings(me.actor.firm_id),
         monthly=monthly,
         monthly_rows=monthly_rows,

@@ -1,0 +1,269 @@
+"""Benchmark: the dashboard API, the partner list and partner health on a large firm.
+
+    python -m bench.insights                       # SQLite, 10,000 partners, 200,000 referrals
+    python -m bench.insights --database-url postgresql://postgres@127.0.0.1:5432/postgres
+
+On PostgreSQL a database of its own (``rapport_bench``) is created and dropped, so the
+server's other databases are never touched. Prints a table and a chart of p50/p95 against
+the targets, and writes the figures as JSON to bench/results/ (see bench/README.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import math
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+RESULTS = Path(__file__).parent / "results"
+PG_DATABASE = "rapport_bench"
+PASSWORD = "bench-password-1"
+
+console = Console()
+
+
+@dataclass
+class Figure:
+    name: str
+    target_ms: float
+    runs: list[float]  # milliseconds
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.runs)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]  # nearest rank
+
+    @property
+    def passed(self) -> bool:
+        return self.p95 < self.target_ms
+
+
+async def _timed(make: Callable[[], Awaitable[object]], runs: int) -> list[float]:
+    await make()  # warm caches and connections first
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await make()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+async def _setup(scale, progress) -> tuple[int, str, str]:
+    """The firm and an owner who signs in; then every row, in bulk. Returns the firm id, the
+    owner's email and an API token."""
+    from rapport_core import db
+    from rapport_core.actors import Actor
+    from rapport_core.clock import now
+    from rapport_core.schemas import FirmCreate, UserCreate
+    from rapport_core.services import firms
+    from rapport_core.tables import Partner, Referral
+    from rapport_core.vocabulary import Role
+
+    from bench.dataset import generate, row_count, write_postgres, write_sqlite
+
+    await db.migrate()
+    slug = f"bench-{int(time.time())}"
+    firm = await firms.create_firm(
+        FirmCreate(name="Bench & Co", slug=slug, professions=["attorney"], jurisdictions=["FL"])
+    )
+    email = f"owner@{slug}.example"
+    setup = Actor(firm_id=firm.id, label="bench", role=Role.owner)
+    owner = await firms.create_user(
+        setup, UserCreate(email=email, name="Owner", role="owner", password=PASSWORD)
+    )
+    token, _ = await firms.create_token(setup, owner.id, "bench")
+    first = {
+        "partner": (
+            await Partner.select(Partner.id).order_by(Partner.id, ascending=False).first()
+            or {"id": 0}
+        )["id"]
+        + 1,
+        "referral": (
+            await Referral.select(Referral.id).order_by(Referral.id, ascending=False).first()
+            or {"id": 0}
+        )["id"]
+        + 1,
+    }
+    making = progress.add_task("generating referrals", total=scale.referrals)
+    data = generate(scale, firm.id, first, now(), lambda n: progress.advance(making, n))
+    progress.update(making, completed=scale.referrals)
+    writing = progress.add_task("writing rows", total=row_count(data))
+    url = os.environ["RAPPORT_DATABASE_URL"]
+    if url.startswith("sqlite"):
+        write_sqlite(urlparse(url).path[1:], data, lambda n: progress.advance(writing, n))
+    else:
+        await write_postgres(url, data, lambda n: progress.advance(writing, n))
+    return firm.id, email, token
+
+
+async def measure(scale, runs: int, health_runs: int) -> list[Figure]:
+    from litestar.testing import AsyncTestClient
+    from rapport_core.actors import Actor
+    from rapport_core.insights.health import all_partner_health
+    from rapport_core.vocabulary import Role
+    from rapport_server.app import create_app
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        firm_id, email, token = await _setup(scale, progress)
+    actor = Actor(firm_id=firm_id, label="bench", role=Role.owner)
+
+    async with AsyncTestClient(app=create_app()) as client:
+        login = await client.get("/login")
+        assert "csrftoken" in client.cookies, (login.status_code, login.headers, login.text[:500])
+        signed_in = await client.post(
+            "/login",
+            data={"email": email, "password": PASSWORD, "_csrf_token": client.cookies["csrftoken"]},
+        )
+        assert signed_in.status_code in (200, 302, 303), signed_in.text
+
+        api = {"Authorization": f"Bearer {token}"}
+
+        async def get(path: str) -> None:
+            response = await client.get(path, headers=api if path.startswith("/api/") else None)
+            assert response.status_code == 200, f"{path}: {response.status_code}"
+
+        async def dashboard_api() -> None:
+            await get("/api/v1/briefing")
+            await get("/api/v1/metrics")
+
+        with console.status("measuring…"):
+            figures = [
+                Figure(
+                    "dashboard API (briefing + metrics)", 300, await _timed(dashboard_api, runs)
+                ),
+                Figure("  briefing", 300, await _timed(lambda: get("/api/v1/briefing"), runs)),
+                Figure("  metrics", 300, await _timed(lambda: get("/api/v1/metrics"), runs)),
+                Figure("dashboard page", 1000, await _timed(lambda: get("/"), runs)),
+                Figure("partner list page", 100, await _timed(lambda: get("/partners"), runs)),
+                Figure(
+                    "partner list API", 100, await _timed(lambda: get("/api/v1/partners"), runs)
+                ),
+                Figure(
+                    "health of every partner",
+                    5000,
+                    await _timed(lambda: all_partner_health(actor), health_runs),
+                ),
+            ]
+    return figures
+
+
+def report(figures: list[Figure], label: str) -> None:
+    table = Table(title=f"Rapport insights benchmark · {label}")
+    for heading in ("figure", "p50 ms", "p95 ms", "max ms", "target p95", ""):
+        table.add_column(heading, justify="left" if heading in ("figure", "") else "right")
+    for f in figures:
+        verdict = "[green]ok[/]" if f.passed else "[red]over[/]"
+        table.add_row(
+            f.name,
+            f"{f.p50:,.0f}",
+            f"{f.p95:,.0f}",
+            f"{max(f.runs):,.0f}",
+            f"< {f.target_ms:,.0f}",
+            verdict,
+        )
+    console.print(table)
+    # The chart: each p95 as a share of its target; the bar crosses │ when it is over.
+    console.print("p95 as a share of its target (│ = target)")
+    width = 30
+    for f in figures:
+        share = f.p95 / f.target_ms
+        filled = min(round(share * width / 2), width)
+        bar = "█" * filled + " " * (width - filled)
+        bar = bar[: width // 2] + "│" + bar[width // 2 :]
+        colour = "green" if f.passed else "red"
+        console.print(f"{f.name.strip()[:28]:<28} [{colour}]{bar}[/] {share:>5.0%}")
+
+
+@click.command()
+@click.option(
+    "--database-url", default="", help="PostgreSQL server URL (default: a new SQLite file)."
+)
+@click.option("--partners", default=10_000, show_default=True)
+@click.option("--referrals", default=200_000, show_default=True)
+@click.option("--runs", default=20, show_default=True, help="Timed runs per request.")
+@click.option("--health-runs", default=5, show_default=True)
+@click.option("--keep", is_flag=True, help="Keep the PostgreSQL database afterwards.")
+def main(database_url, partners, referrals, runs, health_runs, keep) -> None:
+    """Generate a large firm and time the dashboard API, partner list and partner health."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    workdir = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
+    os.environ["RAPPORT_DATA_DIR"] = str(workdir)
+    os.environ["RAPPORT_SECRET_KEY"] = "bench"
+    os.environ["RAPPORT_ARGON2_PROFILE"] = "CHEAPEST"
+    os.environ["RAPPORT_LOAD_PLUGINS"] = "server"  # the web app; no test plugins
+    admin = None
+    if database_url:
+        admin = database_url
+        asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+        asyncio.run(_pg(admin, f'CREATE DATABASE "{PG_DATABASE}"'))
+        os.environ["RAPPORT_DATABASE_URL"] = urlunparse(
+            urlparse(admin)._replace(path=f"/{PG_DATABASE}")
+        )
+        label = "PostgreSQL"
+    else:
+        os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite'}"
+        label = "SQLite"
+    from bench.dataset import Scale
+
+    scale = Scale(partners=partners, referrals=referrals)
+    try:
+        figures = asyncio.run(measure(scale, runs, health_runs))
+    finally:
+        if admin and not keep:
+            asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+    label = f"{label}, {partners:,} partners, {referrals:,} referrals"
+    report(figures, label)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"insights-{'postgresql' if admin else 'sqlite'}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "database": label,
+                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+                "figures": [asdict(f) | {"p50": f.p50, "p95": f.p95} for f in figures],
+            },
+            indent=2,
+        )
+    )
+    console.print(f"figures written to {out}")
+    sys.exit(0 if all(f.passed for f in figures) else 1)
+
+
+async def _pg(url: str, sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+if __name__ == "__main__":
+    main()

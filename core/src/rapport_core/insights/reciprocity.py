@@ -4,14 +4,14 @@ window, and "who do I owe a referral to?". Formulas: docs/insights.md."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pydantic import BaseModel
 
+from rapport_core import sql
 from rapport_core.actors import Actor
-from rapport_core.clock import now
+from rapport_core.clock import as_utc, now
 from rapport_core.services.common import from_cents
 from rapport_core.services.firm_settings import firm_settings
 from rapport_core.services.partners import get_partner
@@ -44,43 +44,45 @@ class _Flow:
     score: float = 0.0
 
 
-def referral_weight(age_days: float, value_cents: int, half_life_days: int) -> float:
-    """Recent and valuable referrals count more: halves every ``half_life_days``, and a
-    $10,000 matter counts about twice a small one (1 + log10(1 + dollars / 1,000))."""
-    recency = 0.5 ** (max(age_days, 0) / half_life_days)
-    return recency * (1 + math.log10(1 + value_cents / 100 / 1000))
-
-
 async def _flows(
     actor: Actor, as_of: dt.datetime, partner_id: int | None = None
 ) -> tuple[dict[int, _Flow], int]:
+    """Counts, value, latest date and summed weights per partner and direction, added up by
+    the database. A referral's weight: recent and valuable ones count more, halving every
+    ``owed_half_life_days``, and a $10,000 matter about twice a small one
+    (0.5 ^ (age / half-life) × (1 + log10(1 + dollars / 1,000)))."""
     relationships = (await firm_settings(actor.firm_id)).relationships
     since = as_of - dt.timedelta(days=relationships.window_days)
-    query = Referral.select(
-        Referral.partner,
-        Referral.direction,
-        Referral.referred_at,
-        Referral.actual_value_cents,
-        Referral.estimated_value_cents,
-    ).where(
-        Referral.firm == actor.firm_id,
-        Referral.partner.is_not_null(),
-        Referral.referred_at >= since,
-        Referral.referred_at <= as_of,
+    one_partner = "AND partner = {}" if partner_id is not None else ""
+    rows = await Referral.raw(
+        f"""
+        SELECT partner, direction, COUNT(*) AS n, SUM(value) AS cents, MAX(referred_at) AS last,
+               SUM(POWER(0.5, age / {relationships.owed_half_life_days})
+                   * (1 + LOG10(1 + value / 100000.0))) AS weight
+        FROM (
+            SELECT partner, direction, referred_at,
+                   COALESCE(actual_value_cents, estimated_value_cents, 0) AS value,
+                   {sql.days_between("{}", "referred_at")} AS age
+            FROM rapport_referral
+            WHERE firm = {{}} AND partner IS NOT NULL AND referred_at >= {{}}
+              AND referred_at <= {{}} {one_partner}
+        ) AS window_referrals
+        GROUP BY partner, direction
+        """,
+        as_of,
+        actor.firm_id,
+        since,
+        as_of,
+        *([partner_id] if partner_id is not None else []),
     )
-    if partner_id is not None:
-        query = query.where(Referral.partner == partner_id)
     flows: dict[int, _Flow] = {}
-    for row in await query:
+    for row in rows:
         flow = flows.setdefault(row["partner"], _Flow())
         direction = row["direction"]
-        value = row["actual_value_cents"] or row["estimated_value_cents"] or 0
-        flow.counts[direction] += 1
-        flow.cents[direction] += value
-        if flow.last[direction] is None or row["referred_at"] > flow.last[direction]:
-            flow.last[direction] = row["referred_at"]
-        age = (as_of - row["referred_at"]).total_seconds() / 86400
-        weight = referral_weight(age, value, relationships.owed_half_life_days)
+        flow.counts[direction] = row["n"]
+        flow.cents[direction] = int(row["cents"] or 0)
+        flow.last[direction] = as_utc(row["last"])
+        weight = float(row["weight"] or 0)
         flow.score += weight if direction == Direction.received else -weight
     return flows, relationships.window_days
 

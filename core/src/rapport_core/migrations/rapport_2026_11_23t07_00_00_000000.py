@@ -1,0 +1,34 @@
+"""Indexes for the insights' grouped queries: per firm over a period (covering the figures
+they add up), per partner in time order, and each referral's stage history in time order.
+Piccolo declares single-column indexes only, so these are written out; both databases
+accept the same statements."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.table import Table
+
+ID = "2026-11-23T07:00:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "Composite indexes for insights"
+
+INDEXES = {
+    "rapport_referral_firm_time_figures": "rapport_referral (firm, referred_at, direction, "
+    "stage, partner, actual_value_cents, estimated_value_cents, first_contact_at)",
+    "rapport_referral_firm_partner_time": "rapport_referral (firm, partner, referred_at)",
+    "rapport_stage_change_referral_time": "rapport_referral_stage_change (referral, changed_at)",
+    "rapport_activity_firm_partner_day": "rapport_activity (firm, partner, occurred_on)",
+}
+
+
+class Raw(Table, tablename="rapport_firm"):
+    pass
+
+
+async def create_indexes() -> None:
+    for name, target in INDEXES.items():
+        await Raw.raw(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="rapport", description=DESCRIPTION)
+    manager.add_raw(create_indexes)
+    return manager

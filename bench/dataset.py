@@ -33,7 +33,7 @@ CITIES = [
     ("Houston", "TX", 29.76, -95.37),
 ]
 MATTERS = ["Estate plan", "Trust administration", "Probate", "Medicaid planning", "Tax planning"]
-HISTORY_DAYS = 3 * 365
+HISTORY_DAYS = 8 * 365  # eight years of a busy firm, growing a little each year
 OPEN_WITHIN_DAYS = 45  # older referrals have reached an outcome
 
 
@@ -65,7 +65,7 @@ class Dataset:
 def generate(
     scale: Scale, firm_id: int, first_ids: dict[str, int], now: dt.datetime, tick: Callable
 ) -> Dataset:
-    """Rows for one firm: partners (a fifth of them gone quiet), referrals both ways over three
+    """Rows for one firm: partners (a fifth of them gone quiet), referrals both ways over eight
     years with their stage histories and milestones, touchpoints and licences. ``tick(n)``
     reports progress in referrals."""
     rng = random.Random(scale.seed)
@@ -111,7 +111,7 @@ def generate(
     picks = rng.choices(partner_ids, cum_weights=cumulative, k=scale.referrals)
     referral_id = first_ids["referral"]
     for n, pid in enumerate(picks):
-        age = HISTORY_DAYS * rng.random() ** 1.4
+        age = HISTORY_DAYS * rng.random() ** 1.15
         if pid in quiet:
             age = max(age, 120 + rng.random() * 300)
         referred_at = now - dt.timedelta(days=age)

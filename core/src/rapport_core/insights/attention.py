@@ -23,11 +23,11 @@ class PartnerAttention(BaseModel):
     reason: str
 
 
-async def _last_contact(actor: Actor) -> list[tuple[dict, dt.date, dt.date | None]]:
-    """Every partner with the date of its last contact of any kind and of its last touchpoint."""
-    partners = await Partner.select(
-        Partner.id, Partner.name, Partner.created_at, Partner.review_cadence_days
-    ).where(Partner.firm == actor.firm_id)
+async def _last_contact(actor: Actor) -> list[tuple[dict, dt.date]]:
+    """Every partner with the date of its last contact: a referral either way or a touchpoint."""
+    partners = await Partner.select(Partner.id, Partner.name, Partner.created_at).where(
+        Partner.firm == actor.firm_id
+    )
     referred = {
         row["partner"]: row["last"]
         for row in await Referral.select(Referral.partner, Max(Referral.referred_at, alias="last"))
@@ -47,7 +47,7 @@ async def _last_contact(actor: Actor) -> list[tuple[dict, dt.date, dt.date | Non
         # Only a partner with no history counts from the day they were added (partners
         # imported today may bring years of referrals with them).
         last = max(contacts) if contacts else _as_date(partner["created_at"])
-        rows.append((partner, last, touch))
+        rows.append((partner, last))
     return rows
 
 
@@ -68,7 +68,7 @@ async def dormant_partners(actor: Actor, *, today: dt.date | None = None) -> lis
     today = today or now().date()
     days = (await firm_settings(actor.firm_id)).relationships.dormant_days
     quiet = []
-    for partner, last, _ in await _last_contact(actor):
+    for partner, last in await _last_contact(actor):
         idle = (today - last).days
         if idle >= days:
             reason = (
@@ -90,14 +90,25 @@ async def check_ins_due(actor: Actor, *, today: dt.date | None = None) -> list[P
     """Partners with a review cadence whose last touchpoint (or, never touched, their
     addition) is at least that many days ago."""
     today = today or now().date()
+    partners = await Partner.select(
+        Partner.id, Partner.name, Partner.created_at, Partner.review_cadence_days
+    ).where(Partner.firm == actor.firm_id, Partner.review_cadence_days.is_not_null())
+    touched = {
+        row["partner"]: row["last"]
+        for row in await Activity.select(Activity.partner, Max(Activity.occurred_on, alias="last"))
+        .where(
+            Activity.firm == actor.firm_id,
+            Activity.partner.is_in([p["id"] for p in partners] or [0]),
+        )
+        .group_by(Activity.partner)
+    }
     due = []
-    for partner, _, touch in await _last_contact(actor):
+    for partner in partners:
         cadence = partner["review_cadence_days"]
-        if not cadence:
-            continue
+        touch = _as_date(touched.get(partner["id"]))
         since = touch or _as_date(partner["created_at"])
         idle = (today - since).days
-        if idle >= cadence:
+        if cadence and idle >= cadence:
             reason = (
                 f"Check-in every {cadence} days; the last touchpoint was {idle} days ago."
                 if touch

@@ -4,9 +4,10 @@ Scoring: docs/insights.md."""
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from enum import StrEnum
 
-from piccolo.query.functions.aggregate import Max, Sum
+from piccolo.query.functions.aggregate import Sum
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
@@ -15,7 +16,7 @@ from rapport_core.insights.attention import check_ins_due, dormant_partners
 from rapport_core.insights.reciprocity import partners_owed
 from rapport_core.pipeline.sla import sla_breaches
 from rapport_core.services.firm_settings import firm_settings
-from rapport_core.tables import Referral, ReferralStageChange
+from rapport_core.tables import Referral
 from rapport_core.vocabulary import CLOSED_STAGES, Direction
 
 #: A matter worth this much (or more) has the greatest impact.
@@ -44,9 +45,11 @@ class BriefingAction(BaseModel):
     score: float
 
 
-def _action(kind, title, reason, subject_type, subject_id, urgency, impact) -> BriefingAction:
+def _action(kind, title, reason, subject_type, subject_id, urgency, impact) -> dict:
+    """An action's fields; only the few that make the briefing become models (a large firm
+    has thousands of candidates)."""
     urgency, impact = min(1.0, max(0.0, urgency)), min(1.0, max(0.0, impact))
-    return BriefingAction(
+    return dict(
         kind=kind,
         title=title,
         reason=reason,
@@ -59,25 +62,26 @@ def _action(kind, title, reason, subject_type, subject_id, urgency, impact) -> B
     )
 
 
-async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[BriefingAction]:
+async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
     cutoff = as_of - dt.timedelta(days=days)
-    last_moves = {
-        row["referral"]: row["last"]
-        for row in await ReferralStageChange.select(
-            ReferralStageChange.referral, Max(ReferralStageChange.changed_at, alias="last")
-        )
-        .where(ReferralStageChange.firm == actor.firm_id)
-        .group_by(ReferralStageChange.referral)
-    }
-    open_rows = await Referral.select(
-        Referral.id, Referral.client_name, Referral.stage, Referral.estimated_value_cents
-    ).where(Referral.firm == actor.firm_id, Referral.stage.not_in([s.value for s in CLOSED_STAGES]))
+    closed = ", ".join(f"'{stage.value}'" for stage in CLOSED_STAGES)
+    open_rows = await Referral.raw(
+        f"""
+        SELECT * FROM (
+            SELECT r.id, r.client_name, r.stage, r.estimated_value_cents,
+                   (SELECT MAX(c.changed_at) FROM rapport_referral_stage_change c
+                    WHERE c.referral = r.id) AS last_move
+            FROM rapport_referral r
+            WHERE r.firm = {{}} AND r.stage NOT IN ({closed})
+        ) AS open_referrals
+        WHERE last_move < {{}}
+        """,
+        actor.firm_id,
+        cutoff,
+    )
     actions = []
     for row in open_rows:
-        last = as_utc(last_moves.get(row["id"]))
-        if last is None or last >= cutoff:
-            continue
-        idle = (as_of - last).days
+        idle = (as_of - as_utc(row["last_move"])).days
         value = row["estimated_value_cents"] or 0
         actions.append(
             _action(
@@ -104,9 +108,9 @@ async def daily_briefing(
 ) -> list[BriefingAction]:
     as_of = as_of or now()
     settings = await firm_settings(actor.firm_id)
-    actions: list[BriefingAction] = []
+    actions: list[dict] = []
 
-    breaches = await sla_breaches(actor, as_of=as_of)
+    breaches = await sla_breaches(actor, as_of=as_of, limit=limit)
     unacknowledged = {b.referral_id for b in breaches if b.kind == "acknowledge"}
     uncontacted = {b.referral_id for b in breaches if b.kind == "first_contact"}
     for breach in breaches:
@@ -190,4 +194,5 @@ async def daily_briefing(
             )
         )
 
-    return sorted(actions, key=lambda a: a.score, reverse=True)[:limit]
+    # Highest score first; among equals, in the order above (nlargest is a stable sort).
+    return [BriefingAction(**a) for a in heapq.nlargest(limit, actions, key=lambda a: a["score"])]

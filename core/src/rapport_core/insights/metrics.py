@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from piccolo.query.functions.aggregate import Count, Sum
 from pydantic import BaseModel
 
+from rapport_core import sql
 from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.services.common import from_cents
@@ -105,8 +106,11 @@ async def referral_metrics(
     if partner_id is not None:
         where.append(Referral.partner == partner_id)
 
-    by_stage = (
+    # One grouped pass gives the totals and the value by source; timings and months are
+    # worked out by the database too, so no referral row comes back to Python.
+    groups = (
         await Referral.select(
+            Referral.partner,
             Referral.direction,
             Referral.stage,
             Count(alias="n"),
@@ -114,54 +118,53 @@ async def referral_metrics(
             Sum(Referral.actual_value_cents, alias="value"),
         )
         .where(*where)
-        .group_by(Referral.direction, Referral.stage)
+        .group_by(Referral.partner, Referral.direction, Referral.stage)
     )
     count: Counter[tuple[str, str]] = Counter()
     valued = value = 0
-    for row in by_stage:
-        count[row["direction"], row["stage"]] = row["n"]
-        if row["stage"] == Stage.engaged:
+    per_source: dict[int | None, dict[str, int]] = defaultdict(Counter)
+    for row in groups:
+        count[row["direction"], row["stage"]] += row["n"]
+        engaged_here = row["stage"] == Stage.engaged
+        if engaged_here:
             valued += row["valued"]
             value += row["value"] or 0
+        if row["direction"] == Direction.received:
+            tally = per_source[row["partner"]]
+            tally["received"] += row["n"]
+            if engaged_here:
+                tally["engaged"] += row["n"]
+                tally["value"] += row["value"] or 0
+                tally["valued"] += row["valued"]
     sent = sum(n for (direction, _), n in count.items() if direction == Direction.sent)
     received = sum(n for (direction, _), n in count.items() if direction == Direction.received)
     accepted = count["sent", "accepted"] + count["sent", "engaged"]
     engaged = sum(n for (_, stage), n in count.items() if stage == Stage.engaged)
     closed = sum(n for (_, stage), n in count.items() if stage in ("engaged", "declined", "lost"))
 
-    timings = await Referral.select(
-        Referral.referred_at, Referral.first_contact_at, Referral.closed_at, Referral.paid_at
-    ).where(*where, Referral.direction == Direction.received.value)
+    scope = "firm = {} AND referred_at >= {} AND referred_at < {}"
+    params = [actor.firm_id, start, end]
+    if partner_id is not None:
+        scope += " AND partner = {}"
+        params.append(partner_id)
+    received_scope = f"{scope} AND direction = '{Direction.received.value}'"
     contact_hours = [
-        (r["first_contact_at"] - r["referred_at"]).total_seconds() / 3600
-        for r in timings
-        if r["first_contact_at"]
+        float(row["hours"])
+        for row in await Referral.raw(
+            f"SELECT {sql.days_between('first_contact_at', 'referred_at')} * 24 AS hours "
+            f"FROM rapport_referral WHERE {received_scope} AND first_contact_at IS NOT NULL",
+            *params,
+        )
     ]
     payout_days = [
-        (r["paid_at"] - r["closed_at"]).total_seconds() / 86400
-        for r in timings
-        if r["paid_at"] and r["closed_at"]
+        float(row["days"])
+        for row in await Referral.raw(
+            f"SELECT {sql.days_between('paid_at', 'closed_at')} AS days FROM rapport_referral "
+            f"WHERE {received_scope} AND paid_at IS NOT NULL AND closed_at IS NOT NULL",
+            *params,
+        )
     ]
 
-    sources = (
-        await Referral.select(
-            Referral.partner,
-            Referral.stage,
-            Count(alias="n"),
-            Sum(Referral.actual_value_cents, alias="value"),
-            Count(Referral.actual_value_cents, alias="valued"),
-        )
-        .where(*where, Referral.direction == Direction.received.value)
-        .group_by(Referral.partner, Referral.stage)
-    )
-    per_source: dict[int | None, dict[str, int]] = defaultdict(Counter)
-    for row in sources:
-        tally = per_source[row["partner"]]
-        tally["received"] += row["n"]
-        if row["stage"] == Stage.engaged:
-            tally["engaged"] += row["n"]
-            tally["value"] += row["value"] or 0
-            tally["valued"] += row["valued"]
     names = {
         row["id"]: row["name"]
         for row in await Partner.select(Partner.id, Partner.name).where(
@@ -186,8 +189,13 @@ async def referral_metrics(
     )
 
     months: dict[str, Counter] = defaultdict(Counter)
-    for row in await Referral.select(Referral.referred_at, Referral.direction).where(*where):
-        months[row["referred_at"].astimezone(dt.UTC).strftime("%Y-%m")][row["direction"]] += 1
+    month = sql.month_of("referred_at")
+    for row in await Referral.raw(
+        f"SELECT {month} AS month, direction, COUNT(*) AS n FROM rapport_referral "
+        f"WHERE {scope} GROUP BY {month}, direction",
+        *params,
+    ):
+        months[row["month"]][row["direction"]] += row["n"]
     monthly = [
         MonthCount(month=m, sent=c[Direction.sent], received=c[Direction.received])
         for m, c in sorted(months.items())

@@ -1,9 +1,9 @@
 """Service-level agreements on received referrals: what is overdue, and by how much.
 
 Each SLA is a due time computed from the referral's milestone columns and the firm's
-``sla`` settings (see docs/pipeline.md). The overdue rows are found by one query: every
-condition "due time < now" is rewritten as "start time < now - allowance", which both
-SQLite and PostgreSQL compare on the indexed timestamp columns without date arithmetic.
+``sla`` settings (see docs/pipeline.md). The overdue rows are found by one query per SLA:
+the condition "due time < now" is rewritten as "start time < now - allowance", which both
+SQLite and PostgreSQL compare on timestamp columns without date arithmetic.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from piccolo.columns.combination import WhereRaw
+from piccolo.query import OrderByRaw
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
@@ -33,9 +35,12 @@ class SlaBreach(BaseModel):
     overdue_hours: float
 
 
-async def sla_breaches(actor: Actor, *, as_of: dt.datetime | None = None) -> list[SlaBreach]:
+async def sla_breaches(
+    actor: Actor, *, as_of: dt.datetime | None = None, limit: int | None = None
+) -> list[SlaBreach]:
     """Every SLA an open received referral of the actor's firm has missed at ``as_of``
-    (default now), most overdue first. A referral can breach several SLAs at once."""
+    (default now), most overdue first. A referral can breach several SLAs at once. With
+    ``limit``, only the ``limit`` most overdue of each kind (what the briefing needs)."""
     as_of = as_of or now()
     sla = (await firm_settings(actor.firm_id)).sla
     allowances: dict[SlaKind, dt.timedelta] = {
@@ -43,48 +48,44 @@ async def sla_breaches(actor: Actor, *, as_of: dt.datetime | None = None) -> lis
         "first_contact": dt.timedelta(hours=sla.first_contact_hours),
         "partner_update": dt.timedelta(days=sla.partner_update_days),
     }
-    cutoff = {kind: as_of - allowance for kind, allowance in allowances.items()}
-    update_cutoff = cutoff["partner_update"]
-    rows = await Referral.select(
-        Referral.id,
-        Referral.client_name,
-        Referral.partner,
-        Referral.partner.name.as_alias("partner_name"),
-        Referral.owner,
-        Referral.referred_at,
-        Referral.acknowledged_at,
-        Referral.first_contact_at,
-        Referral.last_partner_update_at,
-    ).where(
-        Referral.firm == actor.firm_id,
-        Referral.direction == Direction.received.value,
-        Referral.stage.not_in([stage.value for stage in CLOSED_STAGES]),
-        (Referral.acknowledged_at.is_null() & (Referral.referred_at < cutoff["acknowledge"]))
-        | (Referral.first_contact_at.is_null() & (Referral.referred_at < cutoff["first_contact"]))
-        | (
-            Referral.partner.is_not_null()
-            & (Referral.referred_at < update_cutoff)
-            & (
-                Referral.last_partner_update_at.is_null()
-                | (Referral.last_partner_update_at < update_cutoff)
-            )
+    # Each SLA's clock starts at one column: the referral, or the latest partner update.
+    starts = {
+        "acknowledge": (Referral.acknowledged_at.is_null(), "referred_at"),
+        "first_contact": (Referral.first_contact_at.is_null(), "referred_at"),
+        "partner_update": (
+            Referral.partner.is_not_null(),
+            "COALESCE(last_partner_update_at, referred_at)",
         ),
-    )
+    }
     breaches = []
-    for row in rows:
-        referred_at = as_utc(row["referred_at"])
-        last_update = as_utc(row["last_partner_update_at"])
-        starts: dict[SlaKind, dt.datetime | None] = {
-            "acknowledge": None if row["acknowledged_at"] else referred_at,
-            "first_contact": None if row["first_contact_at"] else referred_at,
-            "partner_update": max(referred_at, last_update or referred_at)
-            if row["partner"]
-            else None,
-        }
-        for kind, start in starts.items():
-            if start is None or start + allowances[kind] >= as_of:
-                continue
-            due_at = start + allowances[kind]
+    for kind, (pending, start) in starts.items():
+        cutoff = as_of - allowances[kind]
+        query = (
+            Referral.select(
+                Referral.id,
+                Referral.client_name,
+                Referral.partner,
+                Referral.partner.name.as_alias("partner_name"),
+                Referral.owner,
+                Referral.referred_at,
+                Referral.last_partner_update_at,
+            )
+            .where(
+                Referral.firm == actor.firm_id,
+                Referral.direction == Direction.received.value,
+                Referral.stage.not_in([stage.value for stage in CLOSED_STAGES]),
+                pending,
+                WhereRaw(f"{start} < {{}}", cutoff),
+            )
+            .order_by(OrderByRaw(start))
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        for row in await query:
+            started = as_utc(row["referred_at"])
+            if kind == "partner_update" and row["last_partner_update_at"]:
+                started = max(started, as_utc(row["last_partner_update_at"]))
+            due_at = started + allowances[kind]
             breaches.append(
                 SlaBreach(
                     referral_id=row["id"],

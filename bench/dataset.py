@@ -271,6 +271,7 @@ def write_sqlite(path: str, data: Dataset, tick: Callable) -> None:
                     sql, [[_sqlite_value(v) for v in row.values()] for row in batch]
                 )
                 tick(len(batch))
+        connection.execute("ANALYZE")  # the planner statistics a database in use would have
 
 
 async def write_postgres(url: str, data: Dataset, tick: Callable) -> None:

@@ -91,6 +91,8 @@ NEXT_STAGES: dict[Direction, dict[Stage, tuple[Stage, ...]]] = {
 
 #: Stages after which a referral is closed.
 CLOSED_STAGES = frozenset({Stage.engaged, Stage.declined, Stage.lost})
+#: The others (queries ask for these by value: an index finds them, a NOT IN must scan).
+OPEN_STAGES = tuple(stage for stage in Stage if stage not in CLOSED_STAGES)
 #: The stage whose first arrival marks each milestone column of a referral.
 MILESTONES = {
     Stage.acknowledged: "acknowledged_at",

@@ -17,7 +17,7 @@ from rapport_core.insights.reciprocity import partners_owed
 from rapport_core.pipeline.sla import sla_breaches
 from rapport_core.services.firm_settings import firm_settings
 from rapport_core.tables import Referral
-from rapport_core.vocabulary import CLOSED_STAGES, Direction
+from rapport_core.vocabulary import OPEN_STAGES, Direction
 
 #: A matter worth this much (or more) has the greatest impact.
 LARGE_MATTER_CENTS = 25_000_00
@@ -64,7 +64,7 @@ def _action(kind, title, reason, subject_type, subject_id, urgency, impact) -> d
 
 async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
     cutoff = as_of - dt.timedelta(days=days)
-    closed = ", ".join(f"'{stage.value}'" for stage in CLOSED_STAGES)
+    open_stages = ", ".join(f"'{stage.value}'" for stage in OPEN_STAGES)
     open_rows = await Referral.raw(
         f"""
         SELECT * FROM (
@@ -72,7 +72,7 @@ async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
                    (SELECT MAX(c.changed_at) FROM rapport_referral_stage_change c
                     WHERE c.referral = r.id) AS last_move
             FROM rapport_referral r
-            WHERE r.firm = {{}} AND r.stage NOT IN ({closed})
+            WHERE r.firm = {{}} AND r.stage IN ({open_stages})
         ) AS open_referrals
         WHERE last_move < {{}}
         """,
@@ -148,7 +148,7 @@ async def daily_briefing(
         .where(
             Referral.firm == actor.firm_id,
             Referral.direction == Direction.received.value,
-            Referral.partner.is_in([p.partner_id for p in dormant] or [0]),
+            Referral.partner.is_not_null(),
         )
         .group_by(Referral.partner)
     }

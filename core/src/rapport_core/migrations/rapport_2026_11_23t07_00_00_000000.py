@@ -13,7 +13,9 @@ DESCRIPTION = "Composite indexes for insights"
 INDEXES = {
     "rapport_referral_firm_time_figures": "rapport_referral (firm, referred_at, direction, "
     "stage, partner, actual_value_cents, estimated_value_cents, first_contact_at)",
-    "rapport_referral_firm_partner_time": "rapport_referral (firm, partner, referred_at)",
+    "rapport_referral_firm_partner_time": "rapport_referral (firm, partner, referred_at, "
+    "direction, actual_value_cents)",
+    "rapport_referral_firm_stage": "rapport_referral (firm, stage, direction, referred_at)",
     "rapport_stage_change_referral_time": "rapport_referral_stage_change (referral, changed_at)",
     "rapport_activity_firm_partner_day": "rapport_activity (firm, partner, occurred_on)",
 }
@@ -26,6 +28,7 @@ class Raw(Table, tablename="rapport_firm"):
 async def create_indexes() -> None:
     for name, target in INDEXES.items():
         await Raw.raw(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+    await Raw.raw("ANALYZE")  # so the planner knows them from the start
 
 
 async def forwards():

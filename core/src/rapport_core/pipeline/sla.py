@@ -19,7 +19,7 @@ from rapport_core.actors import Actor
 from rapport_core.clock import as_utc, now
 from rapport_core.services.firm_settings import firm_settings
 from rapport_core.tables import Referral
-from rapport_core.vocabulary import CLOSED_STAGES, Direction
+from rapport_core.vocabulary import OPEN_STAGES, Direction
 
 SlaKind = Literal["acknowledge", "first_contact", "partner_update"]
 
@@ -73,7 +73,7 @@ async def sla_breaches(
             .where(
                 Referral.firm == actor.firm_id,
                 Referral.direction == Direction.received.value,
-                Referral.stage.not_in([stage.value for stage in CLOSED_STAGES]),
+                Referral.stage.is_in([stage.value for stage in OPEN_STAGES]),
                 pending,
                 WhereRaw(f"{start} < {{}}", cutoff),
             )

@@ -94,3 +94,28 @@ async def test_briefing_is_per_firm_and_served(client, firm, other_firm):
     )
     theirs = await client.get("/api/v1/briefing", headers=other_firm.headers())
     assert theirs.json() == []
+
+
+async def test_a_dormant_partner_counts_by_the_value_they_sent(client):
+    actor = (await make_firm()).actor()
+    sam = (await partners.create_partner(actor, PartnerCreate(name="Sam", profession="cpa"))).id
+    old = await referrals.create_referral(
+        actor,
+        ReferralCreate(
+            direction="received",
+            partner_id=sam,
+            client_name="Small Matter",
+            referred_at=NOW - dt.timedelta(days=90),
+        ),
+    )
+    at = NOW - dt.timedelta(days=90)
+    for stage in ("acknowledged", "contacted", "qualified", "engaged"):
+        at += dt.timedelta(hours=1)
+        value = Decimal("10000") if stage == "engaged" else None
+        await referrals.change_stage(
+            actor, old.id, StageChangeIn(stage=stage, changed_at=at, actual_value=value)
+        )
+    [action] = [a for a in await daily_briefing(actor, as_of=NOW) if a.kind == "dormant_partner"]
+    # Urgency 90 days quiet ÷ 120; impact $10,000 ÷ $50,000.
+    assert action.impact == pytest.approx(0.2) and action.urgency == pytest.approx(0.75)
+    assert action.score == pytest.approx(0.15) and "$10,000" in action.reason

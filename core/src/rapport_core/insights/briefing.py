@@ -141,7 +141,7 @@ async def daily_briefing(
 
     dormant = await dormant_partners(actor, today=as_of.date())
     lifetime = {
-        row["partner"]: row["value"] or 0
+        row["partner"]: int(row["value"] or 0)
         for row in await Referral.select(
             Referral.partner, Sum(Referral.actual_value_cents, alias="value")
         )

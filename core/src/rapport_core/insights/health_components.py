@@ -80,7 +80,7 @@ async def referral_figures(context: HealthContext) -> dict[int, ReferralFigures]
                 f.closed += row["n"]
             if row["stage"] == Stage.engaged:
                 f.engaged += row["n"]
-                f.value_cents += row["value"] or 0
+                f.value_cents += int(row["value"] or 0)
         return figures
 
     return await context.once("referral_figures", compute)

@@ -128,13 +128,13 @@ async def referral_metrics(
         engaged_here = row["stage"] == Stage.engaged
         if engaged_here:
             valued += row["valued"]
-            value += row["value"] or 0
+            value += int(row["value"] or 0)
         if row["direction"] == Direction.received:
             tally = per_source[row["partner"]]
             tally["received"] += row["n"]
             if engaged_here:
                 tally["engaged"] += row["n"]
-                tally["value"] += row["value"] or 0
+                tally["value"] += int(row["value"] or 0)
                 tally["valued"] += row["valued"]
     sent = sum(n for (direction, _), n in count.items() if direction == Direction.sent)
     received = sum(n for (direction, _), n in count.items() if direction == Direction.received)

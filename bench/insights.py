@@ -117,9 +117,6 @@ async def _setup(scale, progress) -> tuple[int, str, str]:
 
 async def measure(scale, runs: int, health_runs: int) -> list[Figure]:
     from litestar.testing import AsyncTestClient
-    from rapport_core.actors import Actor
-    from rapport_core.insights.health import all_partner_health
-    from rapport_core.vocabulary import Role
     from rapport_server.app import create_app
 
     columns = (
@@ -129,8 +126,7 @@ async def measure(scale, runs: int, health_runs: int) -> list[Figure]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console) as progress:
-        firm_id, email, token = await _setup(scale, progress)
-    actor = Actor(firm_id=firm_id, label="bench", role=Role.owner)
+        _, email, token = await _setup(scale, progress)
 
     async with AsyncTestClient(app=create_app()) as client:
         login = await client.get("/login")
@@ -166,7 +162,7 @@ async def measure(scale, runs: int, health_runs: int) -> list[Figure]:
                 Figure(
                     "health of every partner",
                     5000,
-                    await _timed(lambda: all_partner_health(actor), health_runs),
+                    await _timed(lambda: get("/api/v1/partners/health"), health_runs),
                 ),
             ]
     return figures

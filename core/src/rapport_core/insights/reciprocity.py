@@ -57,8 +57,8 @@ async def _flows(
     rows = await Referral.raw(
         f"""
         SELECT partner, direction, COUNT(*) AS n, SUM(value) AS cents, MAX(referred_at) AS last,
-               SUM(POWER(0.5, age / {relationships.owed_half_life_days})
-                   * (1 + LOG10(1 + value / 100000.0))) AS weight
+               SUM(POWER({sql.real(0.5)}, age / {relationships.owed_half_life_days})
+                   * (1 + LOG10(1 + value / {sql.real(100000.0)}))) AS weight
         FROM (
             SELECT partner, direction, referred_at,
                    COALESCE(actual_value_cents, estimated_value_cents, 0) AS value,

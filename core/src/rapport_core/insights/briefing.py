@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from rapport_core.actors import Actor
 from rapport_core.clock import as_utc, now
 from rapport_core.insights.attention import check_ins_due, dormant_partners
+from rapport_core.insights.freshness import kept_until_changed
 from rapport_core.insights.reciprocity import partners_owed
 from rapport_core.pipeline.sla import sla_breaches
 from rapport_core.services.firm_settings import firm_settings
@@ -103,6 +104,7 @@ def _overdue(hours: float) -> str:
     return f"{hours / 24:.0f} days"
 
 
+@kept_until_changed
 async def daily_briefing(
     actor: Actor, *, as_of: dt.datetime | None = None, limit: int = 20
 ) -> list[BriefingAction]:

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from rapport_core import sql
 from rapport_core.actors import Actor
 from rapport_core.clock import now
+from rapport_core.insights.freshness import kept_until_changed
 from rapport_core.services.common import from_cents
 from rapport_core.services.partners import get_partner
 from rapport_core.tables import Partner, Referral
@@ -85,6 +86,7 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 2) if values else None
 
 
+@kept_until_changed
 async def referral_metrics(
     actor: Actor,
     *,

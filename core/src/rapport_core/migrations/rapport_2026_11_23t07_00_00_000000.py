@@ -18,6 +18,8 @@ INDEXES = {
     "rapport_referral_firm_stage": "rapport_referral (firm, stage, direction, referred_at)",
     "rapport_stage_change_referral_time": "rapport_referral_stage_change (referral, changed_at)",
     "rapport_activity_firm_partner_day": "rapport_activity (firm, partner, occurred_on)",
+    # A firm's latest audit event is its data version (rapport_core.insights.freshness).
+    "rapport_audit_event_firm_id": "rapport_audit_event (firm, id)",
 }
 
 

@@ -1,5 +1,6 @@
 """Indexes for the insights' grouped queries: per firm over a period (covering the figures
-they add up), per partner in time order, and each referral's stage history in time order.
+they add up), per partner in time order, and each referral's stage history in time order;
+and for the partner list, in name order.
 Piccolo declares single-column indexes only, so these are written out; both databases
 accept the same statements."""
 
@@ -18,6 +19,7 @@ INDEXES = {
     "rapport_referral_firm_stage": "rapport_referral (firm, stage, direction, referred_at)",
     "rapport_stage_change_referral_time": "rapport_referral_stage_change (referral, changed_at)",
     "rapport_activity_firm_partner_day": "rapport_activity (firm, partner, occurred_on)",
+    "rapport_partner_firm_name": "rapport_partner (firm, name)",  # the partner list's order
     # A firm's latest audit event is its data version (rapport_core.insights.freshness).
     "rapport_audit_event_firm_id": "rapport_audit_event (firm, id)",
 }

@@ -1,9 +1,10 @@
 """The insights benchmark at a tiny scale, so it keeps working: it writes the firm it was asked
 for and produces every figure. (Its speed is for `python -m bench.insights` to report.)"""
 
+from rapport_core.tables import Firm, Licence, Partner, Referral, ReferralStageChange
+
 from bench.dataset import Scale
 from bench.insights import measure
-from rapport_core.tables import Firm, Licence, Partner, Referral, ReferralStageChange
 
 
 async def test_benchmark_builds_the_firm_and_measures_every_figure(client):

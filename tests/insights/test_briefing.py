@@ -13,6 +13,26 @@ from tests.conftest import make_firm
 NOW = dt.datetime.now(dt.UTC)
 
 
+async def engaged_matter(actor, partner_id, *, days_ago, value):
+    """A matter the partner sent ``days_ago`` days ago, engaged within hours for ``value``."""
+    at = NOW - dt.timedelta(days=days_ago)
+    matter = await referrals.create_referral(
+        actor,
+        ReferralCreate(
+            direction="received", partner_id=partner_id, client_name="Old Matter", referred_at=at
+        ),
+    )
+    for stage in ("acknowledged", "contacted", "qualified", "engaged"):
+        at += dt.timedelta(hours=1)
+        await referrals.change_stage(
+            actor,
+            matter.id,
+            StageChangeIn(
+                stage=stage, changed_at=at, actual_value=value if stage == "engaged" else None
+            ),
+        )
+
+
 async def test_briefing_ranks_actions_with_reasons(client):
     firm = await make_firm()
     actor = firm.actor()
@@ -26,22 +46,7 @@ async def test_briefing_ranks_actions_with_reasons(client):
     ).id
 
     # Pat sent a $50,000 matter 101 days ago and has been quiet since: dormant and valuable.
-    old = await referrals.create_referral(
-        actor,
-        ReferralCreate(
-            direction="received",
-            partner_id=pat,
-            client_name="Old Matter",
-            referred_at=NOW - dt.timedelta(days=101),
-        ),
-    )
-    at = NOW - dt.timedelta(days=101)
-    for stage in ("acknowledged", "contacted", "qualified", "engaged"):
-        at += dt.timedelta(hours=1)
-        value = Decimal("50000") if stage == "engaged" else None
-        await referrals.change_stage(
-            actor, old.id, StageChangeIn(stage=stage, changed_at=at, actual_value=value)
-        )
+    await engaged_matter(actor, pat, days_ago=101, value=Decimal("50000"))
     # A $25,000 introduction to Quinn, untouched for 20 days: stalled (after 14).
     await referrals.create_referral(
         actor,
@@ -99,22 +104,7 @@ async def test_briefing_is_per_firm_and_served(client, firm, other_firm):
 async def test_a_dormant_partner_counts_by_the_value_they_sent(client):
     actor = (await make_firm()).actor()
     sam = (await partners.create_partner(actor, PartnerCreate(name="Sam", profession="cpa"))).id
-    old = await referrals.create_referral(
-        actor,
-        ReferralCreate(
-            direction="received",
-            partner_id=sam,
-            client_name="Small Matter",
-            referred_at=NOW - dt.timedelta(days=90),
-        ),
-    )
-    at = NOW - dt.timedelta(days=90)
-    for stage in ("acknowledged", "contacted", "qualified", "engaged"):
-        at += dt.timedelta(hours=1)
-        value = Decimal("10000") if stage == "engaged" else None
-        await referrals.change_stage(
-            actor, old.id, StageChangeIn(stage=stage, changed_at=at, actual_value=value)
-        )
+    await engaged_matter(actor, sam, days_ago=90, value=Decimal("10000"))
     [action] = [a for a in await daily_briefing(actor, as_of=NOW) if a.kind == "dormant_partner"]
     # Urgency 90 days quiet ÷ 120; impact $10,000 ÷ $50,000.
     assert action.impact == pytest.approx(0.2) and action.urgency == pytest.approx(0.75)

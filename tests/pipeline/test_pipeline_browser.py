@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
 from tests.pipeline.helpers import add_partner, log
 from tests.ui.test_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
-    PHONE,
     WAIT_SECONDS,
+    as_a_phone,
+    assert_fits_the_screen,
     browser,
     server_url,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -47,22 +48,14 @@ async def test_board_moves_a_referral_and_its_update_is_approved(
             card().find_element(By.XPATH, "./ancestor::section[1]").get_attribute("aria-labelledby")
         )
 
-    browser.set_window_size(PHONE["width"], PHONE["height"])
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride", {**PHONE, "deviceScaleFactor": 2, "mobile": True}
-    )
+    as_a_phone(browser)
     browser.get(f"{server_url}/pipeline")
-    browser.find_element(By.ID, "email").send_keys(firm.emails["member"])
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    sign_in(browser, firm.emails["member"])
     wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Pipeline"))
     assert column_of_card() == "col-submitted"
 
     # The board scrolls sideways inside itself; the page does not.
-    width, scroll_width = browser.execute_script(
-        "return [window.innerWidth, document.documentElement.scrollWidth]"
-    )
-    assert scroll_width <= width, f"the page is {scroll_width}px wide on a {width}px phone"
+    assert_fits_the_screen(browser)
 
     for stage, column in (("acknowledged", "col-acknowledged"), ("contacted", "col-contacted")):
         button = card().find_element(By.CSS_SELECTOR, f"button[value={stage}]")

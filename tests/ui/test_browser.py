@@ -36,6 +36,30 @@ STARTUP_SECONDS = 30
 WAIT_SECONDS = 15
 
 
+def as_a_phone(browser) -> None:
+    browser.set_window_size(PHONE["width"], PHONE["height"])
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {**PHONE, "deviceScaleFactor": 2, "mobile": True}
+    )
+
+
+def assert_fits_the_screen(browser) -> None:
+    """Nothing on the page sticks out sideways."""
+    width, scroll_width = browser.execute_script(
+        "return [window.innerWidth, document.documentElement.scrollWidth]"
+    )
+    assert scroll_width <= width, f"the page is {scroll_width}px wide on a {width}px screen"
+
+
+def sign_in(browser, email: str) -> None:
+    """Fill in the sign-in page the browser is on and submit it."""
+    from selenium.webdriver.common.by import By
+
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -156,17 +180,11 @@ def test_member_logs_a_referral_and_reads_the_list_on_a_phone(browser, server_ur
     assert "Ann Client" in listing and "Grace Hopper" in listing and "$2,500.00" in listing
 
     # The same list on a phone: nothing sticks out sideways, and a screenshot to look at.
-    browser.set_window_size(PHONE["width"], PHONE["height"])
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride", {**PHONE, "deviceScaleFactor": 2, "mobile": True}
-    )
+    as_a_phone(browser)
     browser.refresh()
     heading_is("Referrals")
-    width, scroll_width = browser.execute_script(
-        "return [window.innerWidth, document.documentElement.scrollWidth]"
-    )
-    assert width == PHONE["width"]
-    assert scroll_width <= width, f"the page is {scroll_width}px wide on a {width}px phone"
+    assert browser.execute_script("return window.innerWidth") == PHONE["width"]
+    assert_fits_the_screen(browser)
     assert "Ann Client" in browser.find_element(By.TAG_NAME, "main").text
 
     ARTIFACTS.mkdir(exist_ok=True)

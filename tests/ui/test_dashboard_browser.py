@@ -8,14 +8,15 @@ import datetime as dt
 import pytest
 from rapport_core.clock import now
 
-from tests.conftest import PASSWORD
 from tests.pipeline.helpers import add_partner, log, move
 from tests.ui.test_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
-    PHONE,
     WAIT_SECONDS,
+    as_a_phone,
+    assert_fits_the_screen,
     browser,
     server_url,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -43,20 +44,12 @@ async def test_dashboard_briefing_and_charts_on_a_phone(
     assert engaged.status_code == 200, engaged.text
 
     wait = WebDriverWait(browser, WAIT_SECONDS)
-    browser.set_window_size(PHONE["width"], PHONE["height"])
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride", {**PHONE, "deviceScaleFactor": 2, "mobile": True}
-    )
+    as_a_phone(browser)
     browser.get(f"{server_url}/")
-    browser.find_element(By.ID, "email").send_keys(firm.emails["viewer"])
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    sign_in(browser, firm.emails["viewer"])
     wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Today"))
-
-    width, scroll_width = browser.execute_script(
-        "return [window.innerWidth, document.documentElement.scrollWidth]"
-    )
-    assert scroll_width <= width, f"the dashboard is {scroll_width}px wide on a {width}px phone"
+    assert_fits_the_screen(browser)
+    width = browser.execute_script("return window.innerWidth")
 
     # Every chart is drawn at a readable size inside the phone's width, with bars in it.
     for chart in browser.find_elements(By.CSS_SELECTOR, "svg.chart"):

@@ -14,8 +14,7 @@ from piccolo.query.functions.aggregate import Count
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
-from rapport_core.clock import now
-from rapport_core.services.partners import get_partner
+from rapport_core.insights.metrics import period
 from rapport_core.tables import Referral, ReferralStageChange
 from rapport_core.vocabulary import Direction, Stage
 
@@ -57,12 +56,7 @@ async def conversion_funnel(
     period_to: dt.date | None = None,
     partner_id: int | None = None,
 ) -> Funnel:
-    period_to = period_to or now().date()
-    period_from = period_from or period_to - dt.timedelta(days=365)
-    if partner_id is not None:
-        await get_partner(actor, partner_id)  # another firm's partner: NotFound
-    start = dt.datetime.combine(period_from, dt.time(), tzinfo=dt.UTC)
-    end = dt.datetime.combine(period_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    period_from, period_to, start, end = await period(actor, period_from, period_to, partner_id)
     where = [
         Referral.firm == actor.firm_id,
         Referral.direction == direction.value,

@@ -86,6 +86,20 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 2) if values else None
 
 
+async def period(
+    actor: Actor, period_from: dt.date | None, period_to: dt.date | None, partner_id: int | None
+) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime]:
+    """The period asked for (default: the 365 days to today) as dates and as the UTC instants
+    that bound it; checks that ``partner_id``, if given, is the actor's firm's."""
+    period_to = period_to or now().date()
+    period_from = period_from or period_to - dt.timedelta(days=365)
+    if partner_id is not None:
+        await get_partner(actor, partner_id)  # another firm's partner: NotFound
+    start = dt.datetime.combine(period_from, dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(period_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return period_from, period_to, start, end
+
+
 @kept_until_changed
 async def referral_metrics(
     actor: Actor,
@@ -94,12 +108,7 @@ async def referral_metrics(
     period_to: dt.date | None = None,
     partner_id: int | None = None,
 ) -> Metrics:
-    period_to = period_to or now().date()
-    period_from = period_from or period_to - dt.timedelta(days=365)
-    if partner_id is not None:
-        await get_partner(actor, partner_id)  # another firm's partner: NotFound
-    start = dt.datetime.combine(period_from, dt.time(), tzinfo=dt.UTC)
-    end = dt.datetime.combine(period_to + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    period_from, period_to, start, end = await period(actor, period_from, period_to, partner_id)
     where = [
         Referral.firm == actor.firm_id,
         Referral.referred_at >= start,

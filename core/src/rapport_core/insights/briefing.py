@@ -3,6 +3,7 @@ Scoring: docs/insights.md."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import heapq
 from enum import StrEnum
@@ -98,6 +99,20 @@ async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
     return actions
 
 
+async def _value_received(actor: Actor) -> dict[int, int]:
+    """Actual value (cents) of everything each partner has sent the firm."""
+    rows = (
+        await Referral.select(Referral.partner, Sum(Referral.actual_value_cents, alias="value"))
+        .where(
+            Referral.firm == actor.firm_id,
+            Referral.direction == Direction.received.value,
+            Referral.partner.is_not_null(),
+        )
+        .group_by(Referral.partner)
+    )
+    return {row["partner"]: int(row["value"] or 0) for row in rows}  # PostgreSQL: Decimal
+
+
 def _overdue(hours: float) -> str:
     if hours < 48:
         return f"{hours:.0f} hours"
@@ -110,9 +125,17 @@ async def daily_briefing(
 ) -> list[BriefingAction]:
     as_of = as_of or now()
     settings = await firm_settings(actor.firm_id)
+    # The sources are independent reads: the database answers them side by side.
+    breaches, stalled, dormant, lifetime, owed_partners, check_ins = await asyncio.gather(
+        sla_breaches(actor, as_of=as_of, limit=limit),
+        _stalled(actor, as_of, settings.relationships.stalled_days),
+        dormant_partners(actor, today=as_of.date()),
+        _value_received(actor),
+        partners_owed(actor, as_of=as_of, limit=10),
+        check_ins_due(actor, today=as_of.date()),
+    )
     actions: list[dict] = []
 
-    breaches = await sla_breaches(actor, as_of=as_of, limit=limit)
     unacknowledged = {b.referral_id for b in breaches if b.kind == "acknowledge"}
     uncontacted = {b.referral_id for b in breaches if b.kind == "first_contact"}
     for breach in breaches:
@@ -139,21 +162,7 @@ async def daily_briefing(
             )
         )
 
-    actions += await _stalled(actor, as_of, settings.relationships.stalled_days)
-
-    dormant = await dormant_partners(actor, today=as_of.date())
-    lifetime = {
-        row["partner"]: int(row["value"] or 0)
-        for row in await Referral.select(
-            Referral.partner, Sum(Referral.actual_value_cents, alias="value")
-        )
-        .where(
-            Referral.firm == actor.firm_id,
-            Referral.direction == Direction.received.value,
-            Referral.partner.is_not_null(),
-        )
-        .group_by(Referral.partner)
-    }
+    actions += stalled
     for partner in dormant:
         value = lifetime.get(partner.partner_id, 0)
         if value <= 0:
@@ -170,7 +179,7 @@ async def daily_briefing(
             )
         )
 
-    for owed in await partners_owed(actor, as_of=as_of, limit=10):
+    for owed in owed_partners:
         actions.append(
             _action(
                 ActionKind.owed_referral,
@@ -183,7 +192,7 @@ async def daily_briefing(
             )
         )
 
-    for due in await check_ins_due(actor, today=as_of.date()):
+    for due in check_ins:
         actions.append(
             _action(
                 ActionKind.check_in,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from rapport_core.actors import Actor
     from rapport_core.insights.health import HealthComponent
-    from rapport_core.schemas import PartnerOut, ReferralOut, StageChangeOut
+    from rapport_core.schemas import GateFinding, PartnerOut, ReferralOut, StageChangeOut
 
 hookspec = pluggy.HookspecMarker("rapport")
 
@@ -108,3 +108,42 @@ def calculate_referral_fee(referral: ReferralOut, fee_collected: Decimal) -> Dec
     """The referral fee owed on ``fee_collected`` for ``referral``, exact to the cent, or
     ``None`` to let the next plugin decide. The first non-``None`` answer is used.
     """
+
+
+# --------------------------------------------------------------------------- 5. money
+# Notifications are called after the change has been committed. The money domain owns the
+# schemas of the objects passed; compliance listens to re-evaluate and answers the gate.
+
+
+@hookspec
+def payout_gate(payout: Any, actor: Actor) -> list[GateFinding]:
+    """Asked before ``payout`` is approved: what stands against paying it. Every plugin's
+    list is shown to the approver; a ``violation`` blocks approval unless the approver
+    overrides it with a reason (audited). Return ``[]`` when nothing does.
+    """
+
+
+@hookspec
+def fee_arrangement_changed(arrangement: Any, actor: Actor) -> None:
+    """A fee arrangement (a partner's default or a referral's override) got a new version."""
+
+
+@hookspec
+def agreement_changed(agreement: Any, actor: Actor) -> None:
+    """An agreement document was uploaded, amended, or changed status."""
+
+
+@hookspec
+def payout_changed(payout: Any, actor: Actor) -> None:
+    """A payout (money the firm owes a partner) was accrued, approved, paid, voided or
+    reversed; ``payout.status`` says which."""
+
+
+@hookspec
+def payment_recorded(payment: Any, actor: Actor) -> None:
+    """A payment received from a partner was recorded."""
+
+
+@hookspec
+def tax_profile_changed(partner_id: int, actor: Actor) -> None:
+    """A partner's W-9 (tax classification, TIN) was received or replaced."""

@@ -348,3 +348,16 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     per_page: int
+
+
+class GateFinding(Output):
+    """One reason a payout should not go out, from a compliance plugin (``payout_gate``)."""
+
+    rule_id: str
+    pack_id: str
+    severity: Literal["violation", "warning", "info"]
+    message: str
+    citation: str
+    citation_url: str | None = None
+    remediation: str = ""
+    finding_id: int | None = None  # the stored finding, when there is one

@@ -109,3 +109,25 @@ async def test_a_dormant_partner_counts_by_the_value_they_sent(client):
     # Urgency 90 days quiet ÷ 120; impact $10,000 ÷ $50,000.
     assert action.impact == pytest.approx(0.2) and action.urgency == pytest.approx(0.75)
     assert action.score == pytest.approx(0.15) and "$10,000" in action.reason
+
+
+async def test_plugin_sources_are_ranked_with_the_rest(client):
+    # The test plugin greets partners tagged "birthday" (urgency 1.0, impact 0.5).
+    actor = (await make_firm()).actor()
+    await partners.create_partner(
+        actor, PartnerCreate(name="Bea", profession="cpa", tags=["birthday"])
+    )
+    await referrals.create_referral(
+        actor,
+        ReferralCreate(
+            direction="received", client_name="Late One", referred_at=NOW - dt.timedelta(days=30)
+        ),
+    )
+    briefing = await daily_briefing(actor, as_of=NOW)
+    kinds = [a.kind for a in briefing]
+    assert "hello_birthday" in kinds and "sla_breach" in kinds
+    greeting = next(a for a in briefing if a.kind == "hello_birthday")
+    assert greeting.title == "Wish Bea a happy birthday" and greeting.score == pytest.approx(0.5)
+    assert greeting.link == f"/partners/{greeting.subject_id}"
+    # Ranked by score with the built-in actions: an SLA breach a month late (0.9) outranks it.
+    assert kinds.index("sla_breach") < kinds.index("hello_birthday")

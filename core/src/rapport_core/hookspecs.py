@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import click
 
     from rapport_core.actors import Actor
+    from rapport_core.insights.briefing import BriefingSource
     from rapport_core.insights.health import HealthComponent
     from rapport_core.schemas import GateFinding, PartnerOut, ReferralOut, StageChangeOut
 
@@ -70,6 +71,16 @@ def register_health_components(register: Callable[[HealthComponent], None]) -> N
     ``{partner_id: (score 0–1 or None, explanation)}``. None, or a partner left out, means
     "nothing to judge": the component is then left out of that partner's score. A firm sets
     the weight in ``health.plugin_weights``. Formulas and an example: docs/insights.md.
+    """
+
+
+@hookspec
+def register_briefing_sources(register: Callable[[BriefingSource], None]) -> None:
+    """Add actions to the daily briefing. Call ``register(BriefingSource(kind, label,
+    collect))``; ``await collect(actor, as_of)`` returns actions made with
+    ``rapport_core.insights.briefing.briefing_action(...)`` (urgency and impact 0–1; the
+    briefing ranks every action by urgency × impact). Compliance findings and expiring
+    agreements come in this way.
     """
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import heapq
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from piccolo.query.functions.aggregate import Sum
@@ -13,6 +15,7 @@ from pydantic import BaseModel
 
 from rapport_core.actors import Actor
 from rapport_core.clock import as_utc, now
+from rapport_core.errors import RapportError
 from rapport_core.insights.attention import check_ins_due, dormant_partners
 from rapport_core.insights.freshness import kept_until_changed
 from rapport_core.insights.reciprocity import partners_owed
@@ -36,7 +39,7 @@ class ActionKind(StrEnum):
 
 
 class BriefingAction(BaseModel):
-    kind: ActionKind
+    kind: str  # an ActionKind, or the kind of a plugin's BriefingSource
     title: str
     reason: str
     subject_type: str  # "referral" or "partner"
@@ -47,9 +50,36 @@ class BriefingAction(BaseModel):
     score: float
 
 
-def _action(kind, title, reason, subject_type, subject_id, urgency, impact) -> dict:
+@dataclass(frozen=True)
+class BriefingSource:
+    """Actions a plugin adds to the briefing (``register_briefing_sources``). ``collect(actor,
+    as_of)`` returns dicts made with :func:`briefing_action`, scored on the same scale."""
+
+    kind: str
+    label: str
+    collect: Callable[[Actor, dt.datetime], Awaitable[list[dict]]]
+
+
+def briefing_sources(pm=None) -> list[BriefingSource]:
+    """Every source offered through the hook. Two with one kind: error."""
+    if pm is None:
+        from rapport_core.plugins import get_plugin_manager
+
+        pm = get_plugin_manager()
+    sources: dict[str, BriefingSource] = {}
+
+    def register(source: BriefingSource) -> None:
+        if source.kind in sources or source.kind in ActionKind.__members__:
+            raise RapportError(f"two briefing sources are named {source.kind!r}")
+        sources[source.kind] = source
+
+    pm.hook.register_briefing_sources(register=register)
+    return list(sources.values())
+
+
+def briefing_action(kind, title, reason, subject_type, subject_id, urgency, impact) -> dict:
     """An action's fields; only the few that make the briefing become models (a large firm
-    has thousands of candidates)."""
+    has thousands of candidates). ``urgency`` and ``impact`` are clipped to 0–1."""
     urgency, impact = min(1.0, max(0.0, urgency)), min(1.0, max(0.0, impact))
     return dict(
         kind=kind,
@@ -86,7 +116,7 @@ async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
         idle = (as_of - as_utc(row["last_move"])).days
         value = row["estimated_value_cents"] or 0
         actions.append(
-            _action(
+            briefing_action(
                 ActionKind.stalled_referral,
                 f"Move {row['client_name']} on",
                 f"Still {row['stage']} after {idle} days without a stage change (stalled after {days}).",
@@ -126,15 +156,25 @@ async def daily_briefing(
     as_of = as_of or now()
     settings = await firm_settings(actor.firm_id)
     # The sources are independent reads: the database answers them side by side.
-    breaches, stalled, dormant, lifetime, owed_partners, check_ins = await asyncio.gather(
+    plugin_sources = briefing_sources()
+    (
+        breaches,
+        stalled,
+        dormant,
+        lifetime,
+        owed_partners,
+        check_ins,
+        *plugin_actions,
+    ) = await asyncio.gather(
         sla_breaches(actor, as_of=as_of, limit=limit),
         _stalled(actor, as_of, settings.relationships.stalled_days),
         dormant_partners(actor, today=as_of.date()),
         _value_received(actor),
         partners_owed(actor, as_of=as_of, limit=10),
         check_ins_due(actor, today=as_of.date()),
+        *(source.collect(actor, as_of) for source in plugin_sources),
     )
-    actions: list[dict] = []
+    actions: list[dict] = [action for collected in plugin_actions for action in collected]
 
     unacknowledged = {b.referral_id for b in breaches if b.kind == "acknowledge"}
     uncontacted = {b.referral_id for b in breaches if b.kind == "first_contact"}
@@ -151,7 +191,7 @@ async def daily_briefing(
         if breach.kind == "acknowledge" and breach.referral_id in uncontacted:
             reason += " First contact is overdue too."
         actions.append(
-            _action(
+            briefing_action(
                 ActionKind.sla_breach,
                 f"{breach.client_name}: {what}",
                 reason,
@@ -168,7 +208,7 @@ async def daily_briefing(
         if value <= 0:
             continue  # the briefing raises only partners who have sent business
         actions.append(
-            _action(
+            briefing_action(
                 ActionKind.dormant_partner,
                 f"Reconnect with {partner.partner_name}",
                 f"{partner.reason} They have sent you ${value / 100:,.0f} of business.",
@@ -181,7 +221,7 @@ async def daily_briefing(
 
     for owed in owed_partners:
         actions.append(
-            _action(
+            briefing_action(
                 ActionKind.owed_referral,
                 f"Send {owed.partner_name} a referral",
                 owed.explanation + f" Owed score {owed.owed_score}.",
@@ -194,7 +234,7 @@ async def daily_briefing(
 
     for due in check_ins:
         actions.append(
-            _action(
+            briefing_action(
                 ActionKind.check_in,
                 f"Check in with {due.partner_name}",
                 due.reason,

@@ -77,3 +77,30 @@ def register_health_components(register):
         return {row["id"]: (1.0, "Tagged vip.") for row in rows if "vip" in row["tags"]}
 
     register(HealthComponent("hello_vip", "VIP", 10, rate))
+
+
+@hookimpl
+def register_briefing_sources(register):
+    # Partners tagged "birthday" get a greeting in the briefing, ranked like any other action.
+    from rapport_core.insights.briefing import BriefingSource, briefing_action
+    from rapport_core.tables import Partner
+
+    async def collect(actor, as_of):
+        rows = await Partner.select(Partner.id, Partner.name, Partner.tags).where(
+            Partner.firm == actor.firm_id
+        )
+        return [
+            briefing_action(
+                "hello_birthday",
+                f"Wish {row['name']} a happy birthday",
+                "Tagged birthday.",
+                "partner",
+                row["id"],
+                urgency=1.0,
+                impact=0.5,
+            )
+            for row in rows
+            if "birthday" in row["tags"]
+        ]
+
+    register(BriefingSource("hello_birthday", "Birthdays", collect))

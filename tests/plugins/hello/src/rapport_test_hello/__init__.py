@@ -104,3 +104,26 @@ def register_briefing_sources(register):
         ]
 
     register(BriefingSource("hello_birthday", "Birthdays", collect))
+
+
+@hookimpl
+def payout_gate(payout, actor):
+    """A partner tagged ``blocked`` may not be paid without an override."""
+    if "blocked" not in payout.partner_tags:
+        return []
+    from rapport_core.schemas import GateFinding
+
+    return [
+        GateFinding(
+            rule_id="hello.blocked-partner",
+            pack_id="hello",
+            severity="violation",
+            message=f"{payout.partner_name} is blocked from receiving referral fees",
+            citation="Hello test pack §1",
+        )
+    ]
+
+
+@hookimpl
+def payout_changed(payout, actor):
+    seen.append(("payout_changed", payout.id))

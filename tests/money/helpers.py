@@ -31,12 +31,14 @@ async def engaged(actor, partner_id, *, direction="received", client="Ann Client
 
 
 async def arrange(actor, partner_id, kind="referral_fee", *, since=None, **parameters):
-    parameters = parameters or {"method": "percentage", "percent": "25"}
+    direction = parameters.pop("direction", "pay")
+    if kind == "referral_fee":
+        parameters = {"method": "percentage", "percent": "25"} | parameters
     data = ArrangementCreate(
         partner_id=partner_id,
         kind=kind,
         parameters=parameters,
         effective_from=since or TODAY - dt.timedelta(days=400),
-        direction=parameters.pop("direction", "pay"),
+        direction=direction,
     )
     return await arrangements.create_arrangement(actor, data)

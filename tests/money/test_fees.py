@@ -38,13 +38,18 @@ TIERS = [{"up_to": "10000", "percent": "10"}, {"up_to": "50000", "percent": "5"}
 def test_tiers_are_marginal():
     # 10% of the first 10,000 + 5% of the next 40,000 + 2% of 10,000 above 50,000.
     assert fee("referral_fee", "60000", method="tiered", tiers=TIERS) == D("3200.00")
-    assert tiered(D("5000"), parse_terms("referral_fee", {"method": "tiered", "tiers": TIERS}).tiers) == D("500")
+    assert tiered(
+        D("5000"), parse_terms("referral_fee", {"method": "tiered", "tiers": TIERS}).tiers
+    ) == D("500")
 
 
 def test_tiers_apply_to_the_running_total_of_instalments():
     one = fee("referral_fee", "60000", method="tiered", tiers=TIERS)
     parts = [("8000", "0"), ("7000", "8000"), ("45000", "15000")]
-    split = [fee("referral_fee", amount, before, method="tiered", tiers=TIERS) for amount, before in parts]
+    split = [
+        fee("referral_fee", amount, before, method="tiered", tiers=TIERS)
+        for amount, before in parts
+    ]
     assert split == [D("800.00"), D("450.00"), D("1950.00")]
     assert sum(split) == one
 
@@ -76,4 +81,7 @@ def test_quote_explains_the_figure():
         )
     )
     assert result.fee == D("3333.33")
-    assert result.explanation == "33.3333% share (joint responsibility) of $10000 collected = $3333.33"
+    assert (
+        result.explanation
+        == "33.3333% share (joint responsibility) of $10,000.00 collected = $3,333.33"
+    )

@@ -13,7 +13,7 @@ from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.errors import Invalid
 from rapport_core.money.arrangements import recruiter_of, version_in_force
-from rapport_core.money.fees import HUNDRED, explain, to_cent
+from rapport_core.money.fees import HUNDRED, explain, to_cent, usd
 from rapport_core.money.ledger import get_payout, receivable_out
 from rapport_core.money.schemas import (
     AccrualResult,
@@ -132,8 +132,8 @@ async def _overrides(
                     "name"
                 ]
                 explanation = (
-                    f"level-{level} override: {percent}% of ${data.amount} collected on a "
-                    f"referral from {name} = ${amount}"
+                    f"level-{level} override: {percent}% of {usd(data.amount)} collected on a "
+                    f"referral from {name} = {usd(amount)}"
                 )
                 if amount:
                     accruals.append(

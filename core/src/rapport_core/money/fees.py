@@ -56,17 +56,23 @@ def fee_for(terms: Recurring, fee_collected: Decimal, collected_before: Decimal)
     return to_cent(fee_collected * terms.percent / HUNDRED)
 
 
+def usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
 def explain(terms: Recurring, fee_collected: Decimal, fee: Decimal) -> str:
     """One line an approver can check by hand."""
     if isinstance(terms, DivisionTerms):
         basis = terms.basis.replace("_", " ")
-        return f"{terms.share_percent}% share ({basis}) of ${fee_collected} collected = ${fee}"
+        return (
+            f"{terms.share_percent}% share ({basis}) of {usd(fee_collected)} collected = {usd(fee)}"
+        )
     if isinstance(terms, ReferralFeeTerms) and terms.method == "flat":
-        return f"flat fee ${fee}"
+        return f"flat fee {usd(fee)}"
     if isinstance(terms, ReferralFeeTerms) and terms.method == "tiered":
         bands = ", ".join(
-            f"{t.percent}% up to ${t.up_to}" if t.up_to else f"{t.percent}% above"
+            f"{t.percent}% up to {usd(t.up_to)}" if t.up_to else f"{t.percent}% above"
             for t in terms.tiers
         )
-        return f"tiered ({bands}) on ${fee_collected} collected = ${fee}"
-    return f"{terms.percent}% of ${fee_collected} collected = ${fee}"
+        return f"tiered ({bands}) on {usd(fee_collected)} collected = {usd(fee)}"
+    return f"{terms.percent}% of {usd(fee_collected)} collected = {usd(fee)}"

@@ -34,8 +34,9 @@ async def gate_findings(actor: Actor, payout: PayoutOut) -> list[GateFinding]:
 def _require_status(payout: PayoutOut, *allowed: PayoutStatus, doing: str) -> None:
     if payout.status not in allowed:
         names = " or ".join(allowed)
+        article = "an" if names[0] in "aeiou" else "a"
         raise Conflict(
-            f"payout {payout.id} is {payout.status}: only a {names} payout can be {doing}",
+            f"payout {payout.id} is {payout.status}: only {article} {names} payout can be {doing}",
             field="status",
         )
 

@@ -11,7 +11,7 @@ import datetime as dt
 from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
-from rapport_core.errors import Conflict, Invalid, NotFound
+from rapport_core.errors import Conflict, Invalid
 from rapport_core.money.schemas import (
     ArrangementCreate,
     ArrangementDirection,
@@ -234,9 +234,3 @@ async def recruiter_of(firm_id: int, partner_id: int) -> int | None:
         .first()
     )
     return row["recruited_by"] if row else None
-
-
-def require_found(value, what: str):
-    if value is None:
-        raise NotFound(f"{what} not found")
-    return value

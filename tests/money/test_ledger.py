@@ -301,3 +301,26 @@ async def test_backup_withholding_defaults_to_zero():
     payout, _ = await _pending(firm)
     row = await Payout.select(Payout.backup_withholding_cents).where(Payout.id == payout.id).first()
     assert row["backup_withholding_cents"] == 0 and payout.backup_withholding == D("0.00")
+
+
+async def test_demo_has_two_years_of_paid_and_pending_payouts():
+    import uuid
+
+    from rapport_core.actors import Actor
+    from rapport_core.demo import load_demo
+    from rapport_core.services.firms import firm_by_slug
+    from rapport_core.vocabulary import Role
+
+    slug = f"demo-{uuid.uuid4().hex[:8]}"
+    await load_demo(slug=slug, today=TODAY)
+    firm = await firm_by_slug(slug)
+    rows = await Payout.select(
+        Payout.status, Payout.paid_on, Payout.approved_by, Payout.created_by
+    ).where(Payout.firm == firm.id)
+    statuses = {row["status"] for row in rows}
+    assert {"paid", "pending"} <= statuses
+    paid_years = {row["paid_on"].year for row in rows if row["paid_on"]}
+    assert len(paid_years) >= 2
+    assert all(row["approved_by"] != row["created_by"] for row in rows if row["approved_by"])
+    owner = Actor(firm_id=firm.id, label="test", role=Role.owner)
+    assert len(await payments.list_payments(owner)) > 0

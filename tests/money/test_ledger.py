@@ -324,3 +324,36 @@ async def test_demo_has_two_years_of_paid_and_pending_payouts():
     assert all(row["approved_by"] != row["created_by"] for row in rows if row["approved_by"])
     owner = Actor(firm_id=firm.id, label="test", role=Role.owner)
     assert len(await payments.list_payments(owner)) > 0
+
+
+async def test_first_paid_payout_feeds_time_to_payout():
+    from rapport_core.insights.metrics import referral_metrics
+    from rapport_core.schemas import ReferralCreate, StageChangeIn
+    from rapport_core.services.referrals import change_stage, create_referral
+
+    firm = await make_firm()
+    member = firm.actor("member")
+    pat = await partner(member)
+    await arrange(member, pat)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    matter = await create_referral(
+        member,
+        ReferralCreate(
+            direction="received", partner_id=pat, client_name="Late Pay", referred_at=start
+        ),
+    )
+    for hours, stage in enumerate(("acknowledged", "contacted", "qualified", "engaged"), start=1):
+        at = start + dt.timedelta(hours=hours)
+        await change_stage(member, matter.id, StageChangeIn(stage=stage, changed_at=at))
+    fee = collected("200", TODAY - dt.timedelta(days=20))
+    payout = (await accruals.record_fee_collected(member, matter.id, fee)).payouts[0]
+    await payouts.approve_payout(firm.actor("admin"), payout.id, PayoutApprove())
+    paid_on = TODAY - dt.timedelta(days=10)
+    await payouts.pay_payout(
+        firm.actor("admin"), payout.id, PayoutPay(paid_on=paid_on, method="ach")
+    )
+
+    metrics = await referral_metrics(member, partner_id=pat)
+    closed = start + dt.timedelta(hours=4)
+    expected = (dt.datetime.combine(paid_on, dt.time(12), dt.UTC) - closed).total_seconds() / 86400
+    assert metrics.payout_days_median == pytest.approx(expected, abs=0.01)

@@ -357,3 +357,17 @@ async def test_first_paid_payout_feeds_time_to_payout():
     closed = start + dt.timedelta(hours=4)
     expected = (dt.datetime.combine(paid_on, dt.time(12), dt.UTC) - closed).total_seconds() / 86400
     assert metrics.payout_days_median == pytest.approx(expected, abs=0.01)
+
+
+async def test_a_plugin_can_answer_calculate_referral_fee():
+    from rapport_core.schemas import ReferralUpdate
+    from rapport_core.services.referrals import update_referral
+
+    firm = await make_firm()
+    actor = firm.actor()
+    pat = await partner(actor)
+    await arrange(actor, pat, percent="50")
+    matter = await engaged(actor, pat)
+    await update_referral(actor, matter, ReferralUpdate(matter_type="Hello fee"))
+    result = await accruals.record_fee_collected(actor, matter, collected("1000"))
+    assert [p.amount for p in result.payouts] == [D("42.00")]

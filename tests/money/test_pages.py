@@ -73,6 +73,37 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
     assert received.history[0].status_code == 303
     assert "$250.00 Received in" in visible_text(received.text)
 
+    reversed_ = await web.post(f"/payouts/{payout['id']}/reverse", {"reason": ""})
+    assert reversed_.status_code == 422
+    reversed_ = await web.post(
+        f"/payouts/{payout['id']}/reverse", {"reason": "sent to the wrong account"}
+    )
+    assert reversed_.history[0].status_code == 303
+    assert "reversed by #" in visible_text(reversed_.text)
+    assert "$0.00 Paid in" in visible_text((await web.get(f"/partners/{partner}/money")).text)
+
+
+async def test_closed_tax_year_is_set_on_the_settings_page_and_asks_for_a_reason(web, client, firm):  # noqa: F811
+    partner = await add_partner(client, firm, "Cal Closed")
+    last = int(TODAY[:4]) - 1
+    await web.sign_in(firm.emails["admin"])
+    saved = await web.post("/settings", {"money.closed_tax_years": f"{last - 1}, {last}"})
+    assert saved.history[0].status_code == 303
+    settings = (await client.get("/api/v1/settings", headers=firm.headers())).json()
+    assert settings["money"]["closed_tax_years"] == [last - 1, last]
+    again = await web.post("/settings", {"money.closed_tax_years": f"[{last - 1}, {last}]"})
+    assert again.history[0].status_code == 303  # the page shows the list as it was stored
+
+    late = {"amount": "75", "received_on": f"{last}-12-31"}
+    refused = await web.post(f"/partners/{partner}/money/payments", late)
+    assert refused.status_code == 422 and f"{last} is a closed tax year" in visible_text(
+        refused.text
+    )
+    accepted = await web.post(
+        f"/partners/{partner}/money/payments", late | {"closed_year_reason": "deposit cleared late"}
+    )
+    assert accepted.history[0].status_code == 303
+
 
 async def test_another_firms_money_pages_are_not_found(web, client, firm):  # noqa: F811
     other = await make_firm()

@@ -41,9 +41,12 @@ def _require_status(payout: PayoutOut, *allowed: PayoutStatus, doing: str) -> No
         )
 
 
-async def _transition(actor: Actor, before: PayoutOut, values: dict, action: str) -> PayoutOut:
+async def _transition(
+    actor: Actor, before: PayoutOut, values: dict, action: str, *, override: dict | None = None
+) -> PayoutOut:
     """Apply ``values`` if the payout is still in the status the caller read (two people
-    approving at once: the second gets a conflict), audited, then notify."""
+    approving at once: the second gets a conflict), audited (with the gate ``override``, if
+    any) in the same transaction, then notify."""
     async with transaction():
         updated = (
             await Payout.update(values)
@@ -60,6 +63,8 @@ async def _transition(actor: Actor, before: PayoutOut, values: dict, action: str
             )
         after = await get_payout(actor, before.id)
         await audit.record(actor, action, "payout", before.id, before=before, after=after)
+        if override is not None:
+            await audit.record(actor, "payout.gate_override", "payout", before.id, after=override)
         if action == "payout.pay" and before.referral_id is not None:
             # The referral's first payout paid: its time-to-payout milestone.
             await Referral.update({Referral.paid_at: _moment(values[Payout.paid_on])}).where(
@@ -103,20 +108,10 @@ async def approve_payout(actor: Actor, payout_id: int, data: PayoutApprove) -> P
         Payout.approved_at: now(),
         Payout.override_reason: reason if violations else None,
     }
-    after = await _transition(actor, before, values, "payout.approve")
+    override = None
     if violations:
-        async with transaction():
-            await audit.record(
-                actor,
-                "payout.gate_override",
-                "payout",
-                payout_id,
-                after={
-                    "reason": reason,
-                    "findings": [f.model_dump(mode="json") for f in violations],
-                },
-            )
-    return after
+        override = {"reason": reason, "findings": [f.model_dump(mode="json") for f in violations]}
+    return await _transition(actor, before, values, "payout.approve", override=override)
 
 
 async def pay_payout(actor: Actor, payout_id: int, data: PayoutPay) -> PayoutOut:

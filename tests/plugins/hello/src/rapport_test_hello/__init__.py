@@ -127,3 +127,14 @@ def payout_gate(payout, actor):
 @hookimpl
 def payout_changed(payout, actor):
     seen.append(("payout_changed", payout.id))
+
+
+@hookimpl
+def calculate_referral_fee(referral, fee_collected):
+    """Takes over the fee of matters typed "Hello fee" (a plugin answers before the
+    built-in formulas); leaves every other referral to them."""
+    if referral.matter_type != "Hello fee":
+        return None
+    from decimal import Decimal
+
+    return Decimal("42.00")

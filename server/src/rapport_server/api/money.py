@@ -33,6 +33,7 @@ from rapport_core.money.schemas import (
     ReversalIn,
 )
 from rapport_core.schemas import GateFinding
+from rapport_core.services.partners import get_partner
 from rapport_core.services.referrals import get_referral
 
 
@@ -106,6 +107,7 @@ class PartnerMoneyController(Controller):
     async def receivables(
         self, actor: NamedDependency[Actor], partner_id: FromPath[int]
     ) -> list[ReceivableOut]:
+        await get_partner(actor, partner_id)  # another firm's: 404
         return await list_receivables(actor, partner_id=partner_id)
 
 

@@ -128,9 +128,11 @@ async def _overrides(
             ):
                 percent = percents[level - 1]
                 amount = to_cent(data.amount * percent / HUNDRED)
-                name = (await Partner.select(Partner.name).where(Partner.id == below).first())[
-                    "name"
-                ]
+                name = (
+                    await Partner.select(Partner.name)
+                    .where(Partner.id == below, Partner.firm == firm_id)
+                    .first()
+                )["name"]
                 explanation = (
                     f"level-{level} override: {percent}% of {usd(data.amount)} collected on a "
                     f"referral from {name} = {usd(amount)}"

@@ -20,6 +20,7 @@ from rapport_core.money.schemas import (
     ArrangementTermsIn,
     FeeCollectedIn,
     PaymentIn,
+    PaymentMethod,
     PayoutApprove,
     PayoutFilter,
     PayoutPay,
@@ -34,8 +35,8 @@ from rapport_server.ui.rendering import SignedIn, render
 
 KIND_CHOICES = [(k.value, k.value.replace("_", " ").capitalize()) for k in ArrangementKind]
 METHOD_CHOICES = [
-    (m, m.upper() if m == "ach" else m.capitalize())
-    for m in PayoutPay.model_fields["method"].annotation.__args__
+    (m.value, m.value.upper() if m is PaymentMethod.ach else m.value.capitalize())
+    for m in PaymentMethod
 ]
 RECURRENCE_CHOICES = [
     ("lifetime", "Each payment, for the client's lifetime"),

@@ -22,6 +22,8 @@ DEFAULT_PLUGINS = (
     "rapport_core.pipeline.plugin",
     "rapport_core.insights.plugin",
     "rapport_core.network.plugin",
+    "rapport_core.audit.plugin",
+    "rapport_core.agreements.plugin",
 )
 
 

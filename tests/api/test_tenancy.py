@@ -27,6 +27,7 @@ BODIES = {
     },
     ("PATCH", "/api/v1/routing-rules/{rule_id:int}"): {"position": 3},
     ("PATCH", "/api/v1/drafts/{draft_id:int}"): {"subject": "hijacked"},
+    ("POST", "/api/v1/agreements/{agreement_id:int}/status"): {"status": "revoked", "reason": "x"},
 }
 
 

@@ -63,42 +63,46 @@ async def never_reuse_ids() -> None:
             await AuditEvent.raw(row["sql"])
 
 
+async def chain_firm(firm: int) -> None:
+    """Chain one firm's events in id order and record its chain head."""
+    previous, last_id, count = GENESIS, 0, 0
+    while True:
+        batch = await AuditEvent.raw(
+            "SELECT * FROM rapport_audit_event WHERE firm = {} AND id > {} ORDER BY id LIMIT {}",
+            firm,
+            last_id,
+            BATCH,
+        )
+        if not batch:
+            break
+        for event in batch:
+            event["prev_hash"] = previous
+            previous = event_hash(event)
+            await AuditEvent.raw(
+                "UPDATE rapport_audit_event SET prev_hash = {}, hash = {} WHERE id = {}",
+                event["prev_hash"],
+                previous,
+                event["id"],
+            )
+            last_id = event["id"]
+            count += 1
+    await AuditEvent.raw(
+        "INSERT INTO rapport_audit_chain_head (firm, last_event_id, last_hash, events, "
+        "updated_at) VALUES ({}, {}, {}, {}, {})",
+        firm,
+        last_id,
+        previous,
+        count,
+        now(),
+    )
+
+
 async def backfill_chain() -> None:
     firms = await AuditEvent.raw(
         "SELECT DISTINCT firm FROM rapport_audit_event WHERE firm IS NOT NULL ORDER BY firm"
     )
-    for firm_row in firms:
-        firm = firm_row["firm"]
-        previous, last_id, count = GENESIS, 0, 0
-        while True:
-            batch = await AuditEvent.raw(
-                "SELECT * FROM rapport_audit_event WHERE firm = {} AND id > {} ORDER BY id LIMIT {}",
-                firm,
-                last_id,
-                BATCH,
-            )
-            if not batch:
-                break
-            for event in batch:
-                event["prev_hash"] = previous
-                previous = event_hash(event)
-                await AuditEvent.raw(
-                    "UPDATE rapport_audit_event SET prev_hash = {}, hash = {} WHERE id = {}",
-                    event["prev_hash"],
-                    previous,
-                    event["id"],
-                )
-                last_id = event["id"]
-                count += 1
-        await AuditEvent.raw(
-            "INSERT INTO rapport_audit_chain_head (firm, last_event_id, last_hash, events, "
-            "updated_at) VALUES ({}, {}, {}, {}, {})",
-            firm,
-            last_id,
-            previous,
-            count,
-            now(),
-        )
+    for row in firms:
+        await chain_firm(row["firm"])
 
 
 async def protect_events() -> None:

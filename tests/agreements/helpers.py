@@ -18,5 +18,8 @@ def make_pdf(text: str = "") -> bytes:
 async def upload(client, headers, fields: dict, pdf: bytes | None = None, name="signed.pdf"):
     files = {"file": (name, pdf if pdf is not None else make_pdf(str(fields)), "application/pdf")}
     return await client.post(
-        "/api/v1/agreements", data={k: str(v) for k, v in fields.items()}, files=files, headers=headers
+        "/api/v1/agreements",
+        data={k: str(v) for k, v in fields.items()},
+        files=files,
+        headers=headers,
     )

@@ -53,7 +53,10 @@ async def test_upload_versions_and_download(client, firm):
     second = make_pdf("v2")
     response = await client.post(
         f"/api/v1/agreements/{agreement['id']}/versions",
-        data={"signed_on": TODAY.isoformat(), "expires_on": (TODAY + dt.timedelta(days=20)).isoformat()},
+        data={
+            "signed_on": TODAY.isoformat(),
+            "expires_on": (TODAY + dt.timedelta(days=20)).isoformat(),
+        },
         files={"file": ("amended.pdf", second, "application/pdf")},
         headers=firm.headers(),
     )
@@ -135,7 +138,9 @@ async def test_bad_uploads_name_the_field_and_write_nothing(client, firm):
 async def test_oversized_upload_is_refused_with_the_limit(client, firm):
     partner_id = await _partner(client, firm)
     big = make_pdf() + b"%" + b"0" * (10 * 1024 * 1024)
-    response = await upload(client, firm.headers(), {"partner_id": partner_id, "kind": "other"}, big)
+    response = await upload(
+        client, firm.headers(), {"partner_id": partner_id, "kind": "other"}, big
+    )
     assert response.status_code == 422
     assert "limit is 10 MB" in response.json()["detail"]
 
@@ -219,5 +224,7 @@ async def test_another_firms_agreement_and_file_are_not_found(client, firm, othe
         assert (await client.get(path, headers=other_firm.headers())).status_code == 404
     assert (await client.get("/api/v1/agreements", headers=other_firm.headers())).json() == []
     # Nor can another firm attach an agreement to this firm's partner.
-    response = await upload(client, other_firm.headers(), {"partner_id": partner_id, "kind": "other"})
+    response = await upload(
+        client, other_firm.headers(), {"partner_id": partner_id, "kind": "other"}
+    )
     assert response.status_code == 404 and response.json()["field"] == "partner_id"

@@ -126,9 +126,9 @@ async def test_an_audit_id_is_never_handed_out_twice():
     firm = await _firm_with_history(1)
     last = (await firm_events(firm.id))[-1]
     await make_firm()  # its events come after; delete the newest of all
-    newest = (await AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id, ascending=False).first())[
-        "id"
-    ]
+    newest = (
+        await AuditEvent.select(AuditEvent.id).order_by(AuditEvent.id, ascending=False).first()
+    )["id"]
     await tamper("DELETE FROM rapport_audit_event WHERE id = {}", newest)
     await audit.record(firm.actor(), "test.after_delete", "test", 1)
     fresh = (await firm_events(firm.id))[-1]
@@ -139,9 +139,7 @@ async def test_backfill_chains_events_written_before_the_chain():
     """The migration's backfill, on a firm whose events have no hashes yet."""
     import importlib
 
-    backfill = importlib.import_module(
-        "rapport_core.migrations.rapport_2026_12_02t06_18_31_000000"
-    )
+    backfill = importlib.import_module("rapport_core.migrations.rapport_2026_12_02t06_18_31_000000")
     firm = await _firm_with_history(2)
     expected = [e["hash"] for e in await firm_events(firm.id)]
     async with triggers_lifted():

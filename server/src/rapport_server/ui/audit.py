@@ -26,10 +26,9 @@ PER_PAGE = 50
 async def _log_page(
     me: SignedIn, filters: dict[str, str], page: int, report: ChainReport | None = None
 ) -> Template:
-    search = AuditFilter.model_validate(
-        {name: value or None for name, value in filters.items()}
-        | {"page": page, "per_page": PER_PAGE}
-    )
+    fields = {name: value or None for name, value in filters.items()}
+    fields["actor"] = fields.pop("by", None)  # `actor` is the signed-in person's dependency
+    search = AuditFilter.model_validate(fields | {"page": page, "per_page": PER_PAGE})
     result = await log.list_events(me.actor, search)
     return render(
         "audit/index.html",
@@ -51,7 +50,7 @@ class AuditPages(Controller):
         me: NamedDependency[SignedIn],
         action: FromQuery[str] = "",
         subject_type: FromQuery[str] = "",
-        actor: FromQuery[str] = "",
+        by: FromQuery[str] = "",
         date_from: FromQuery[str] = "",
         date_to: FromQuery[str] = "",
         page: Annotated[int, QueryParameter(ge=1)] = 1,
@@ -59,7 +58,7 @@ class AuditPages(Controller):
         filters = {
             "action": action,
             "subject_type": subject_type,
-            "actor": actor,
+            "by": by,
             "date_from": date_from,
             "date_to": date_to,
         }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rapport_core.cli import console, emit, run
+from rapport_core.cli import emit, run
 from rapport_core.commands import firm_option
 from rapport_core.plugins import hookimpl
 
@@ -24,14 +24,16 @@ def audit_group() -> None:
 
 
 def _progress():
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    # On stderr, so `--json` output stays clean to pipe.
     return Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=console,
+        console=Console(stderr=True),
         transient=False,
     )
 

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from rapport_core.audit.chain import GENESIS, canonical
+from rapport_core.audit.chain import GENESIS, canonical, canonical_from_stored
 from rapport_core.tables import AuditEvent
 
 BATCH = 20_000
@@ -68,7 +68,9 @@ async def verify_chain(
                     expected=previous,
                     found=row["prev_hash"],
                 )
-            digest = sha256(canonical(row)).hexdigest()
+            digest = sha256(canonical_from_stored(row)).hexdigest()
+            if digest != row["hash"]:
+                digest = sha256(canonical(row)).hexdigest()  # stored text not canonical?
             if digest != row["hash"]:
                 return ChainReport(
                     firm_id,

@@ -219,6 +219,13 @@ class HealthSettings(Section):
         return value
 
 
+def _list_from_text(value):
+    """The settings form and the CLI send lists as ``30, 60, 90`` (the form shows ``[30, 60]``)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.strip("[] ").split(",") if part.strip()]
+    return value
+
+
 class MoneySettings(Section):
     """Fees and payouts (docs/money.md)."""
 
@@ -227,13 +234,25 @@ class MoneySettings(Section):
         description="Tax years already filed, comma-separated: a payment dated in one needs a reason.",
     )
 
-    @field_validator("closed_tax_years", mode="before")
+    _years_as_text = field_validator("closed_tax_years", mode="before")(_list_from_text)
+
+
+class AgreementSettings(Section):
+    """Agreement documents (docs/agreements.md)."""
+
+    expiry_warning_days: list[Days] = Field(
+        default_factory=lambda: [30, 60, 90],
+        min_length=1,
+        max_length=5,
+        description="Warn this many days before an agreement expires, comma-separated.",
+    )
+
+    _days_as_text = field_validator("expiry_warning_days", mode="before")(_list_from_text)
+
+    @field_validator("expiry_warning_days")
     @classmethod
-    def _years_as_text(cls, value):
-        """The settings form and the CLI send ``2024, 2025`` (the form shows ``[2024, 2025]``)."""
-        if isinstance(value, str):
-            return [part.strip() for part in value.strip("[] ").split(",") if part.strip()]
-        return value
+    def _distinct(cls, value: list[int]) -> list[int]:
+        return sorted(set(value))
 
 
 class FirmSettings(Section):
@@ -247,3 +266,4 @@ class FirmSettings(Section):
     matching: MatchingSettings = MatchingSettings()
     health: HealthSettings = HealthSettings()
     money: MoneySettings = MoneySettings()
+    agreements: AgreementSettings = AgreementSettings()

@@ -11,6 +11,8 @@ APP_CONFIG = AppConfig(
         modules=[
             "rapport_core.tables",
             "rapport_core.money.tables",
+            "rapport_core.audit.tables",
+            "rapport_core.agreements.tables",
         ],
         exclude_imported=True,
     ),

@@ -23,6 +23,8 @@ DEFAULT_PLUGINS = (
     "rapport_core.insights.plugin",
     "rapport_core.network.plugin",
     "rapport_core.money.plugin",
+    "rapport_core.audit.plugin",
+    "rapport_core.agreements.plugin",
 )
 
 

@@ -11,6 +11,7 @@ APP_CONFIG = AppConfig(
         modules=[
             "rapport_core.tables",
             "rapport_core.money.tables",
+            "rapport_core.tax.tables",
         ],
         exclude_imported=True,
     ),

@@ -182,6 +182,13 @@ async def _prepare(
             "state": partner["state"],
             "postal_code": partner["postal_code"],
         }
+        missing = [k for k in ("address", "city", "state", "postal_code") if not source[k]]
+        if missing:
+            raise Invalid(
+                f"{partner['name']} (partner {p.partner_id}) has no W-9 and no mailing address "
+                f"on file ({', '.join(missing)} missing): a 1099-NEC needs one",
+                field="address",
+            )
         tin = parse_tin(w9["tin_type"], reveal(w9["tin_encrypted"])) if w9 else None
         state_number = payer["state_payer_number"] if source["state"] else ""
         form = FormData(
@@ -272,6 +279,7 @@ async def fire_file(actor: Actor, year: int, *, test: bool = False) -> str:
                 account=row["account"],
                 box1_cents=row["box1_cents"],
                 box4_cents=row["box4_cents"],
+                individual=not w9 or w9["classification"] == "individual",
                 state_code=fire.cfsf_code(row["state"]) if row["state"] else "",
             )
         )

@@ -37,13 +37,14 @@ def digits(text: str) -> str:
     return re.sub(r"\D", "", text or "")
 
 
-def name_control(name: str) -> str:
-    """First four letters of the surname (individual) or of the name; blank if unclear."""
+def name_control(name: str, *, individual: bool) -> str:
+    """Four characters for the IRS to match the TIN: an individual's surname, else the
+    start of the entity's name (letters, digits, hyphen and ampersand only)."""
     words = ascii_upper(name).replace(".", "").split()
     if not words:
         return ""
-    word = words[-1] if len(words) > 1 and "," not in name else words[0]
-    return re.sub(r"[^A-Z0-9&\-]", "", word)[:4]
+    source = words[-1] if individual else "".join(words)
+    return re.sub(r"[^A-Z0-9&\-]", "", source)[:4]
 
 
 def format_field(f: Field, value: str | int | None) -> str:
@@ -78,6 +79,7 @@ class Payee:
     account: str
     box1_cents: int
     box4_cents: int
+    individual: bool = True  # the W-9 classification is individual / sole proprietor
     state_code: str = ""  # combined federal/state code, when reported to a CF/SF state
     state_withheld_cents: int = 0
 
@@ -130,7 +132,7 @@ def build_file(t: Transmission) -> str:
             "payment year": t.year,
             "combined federal/state filer": "1" if t.combined_federal_state else "",
             "payer TIN": t.payer_tin,
-            "payer name control": name_control(payer["legal_name"]),
+            "payer name control": name_control(payer["legal_name"], individual=False),
             "type of return": TYPE_OF_RETURN_NEC,
             "amount codes": "".join(NEC_AMOUNT_CODES),
             "first payer name line": payer["legal_name"],
@@ -153,7 +155,7 @@ def build_file(t: Transmission) -> str:
             "B",
             {
                 "payment year": t.year,
-                "name control": name_control(p.name),
+                "name control": name_control(p.name, individual=p.individual) if p.tin else "",
                 "type of TIN": {"ein": "1", "ssn": "2"}.get(p.tin_type, ""),
                 "payee TIN": p.tin,
                 "payer's account number for payee": p.account,

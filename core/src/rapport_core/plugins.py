@@ -25,6 +25,7 @@ DEFAULT_PLUGINS = (
     "rapport_core.money.plugin",
     "rapport_core.audit.plugin",
     "rapport_core.agreements.plugin",
+    "rapport_core.tax.plugin",
 )
 
 

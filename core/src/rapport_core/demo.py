@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from rapport_core.actors import Actor
+from rapport_core.agreements.demo import load_agreements
 from rapport_core.clock import now
 from rapport_core.money.demo import load_money_demo
 from rapport_core.schemas import (
@@ -505,6 +506,7 @@ async def _build(slug: str, rng: random.Random, today: dt.date) -> None:
     for activity in sorted(activities, key=lambda activity: activity.occurred_on):
         await log_activity(actor, activity)
     await load_money_demo(actor, today)
+    await load_agreements(actor, firm.name, today)
 
 
 async def _summary(slug: str, *, created: bool) -> dict:

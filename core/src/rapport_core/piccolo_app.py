@@ -11,6 +11,7 @@ APP_CONFIG = AppConfig(
         modules=[
             "rapport_core.tables",
             "rapport_core.money.tables",
+            "rapport_core.compliance.tables",
             "rapport_core.audit.tables",
             "rapport_core.agreements.tables",
             "rapport_core.tax.tables",

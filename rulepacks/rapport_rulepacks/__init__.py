@@ -24,13 +24,17 @@ def families_root() -> Path:
     for root in (here, here.parent):
         if all((root / family).is_dir() for family in FAMILIES):
             return root
-    raise FileNotFoundError(f"rapport-rulepacks: no pack families {FAMILIES} in {here} or its parent")
+    raise FileNotFoundError(
+        f"rapport-rulepacks: no pack families {FAMILIES} in {here} or its parent"
+    )
 
 
 def pack_directories() -> list[Path]:
     """Every built-in pack folder (one holding a ``pack.yaml``), in a stable order."""
     root = families_root()
-    return sorted(path.parent for family in FAMILIES for path in (root / family).glob("*/pack.yaml"))
+    return sorted(
+        path.parent for family in FAMILIES for path in (root / family).glob("*/pack.yaml")
+    )
 
 
 @hookimpl

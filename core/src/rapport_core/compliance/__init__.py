@@ -1,0 +1,1 @@
+"""Compliance: YAML rule packs compiled onto durable-rules, evaluated over fact documents."""

@@ -1,0 +1,102 @@
+"""``rapport compliance …``: evaluate a fact document (no database), and the firm's findings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from rapport_core.cli import console
+
+
+@click.group("compliance")
+def compliance_group() -> None:
+    """Evaluate compliance rule packs and review findings."""
+
+
+def _print_findings(findings: list[dict], *, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(findings, indent=2, default=str))
+        return
+    if not findings:
+        console.print("no findings")
+    colours = {"violation": "red", "warning": "yellow", "info": "blue"}
+    for f in findings:
+        subject = (
+            f" {f['subject_type']} {f['subject_id']}" if f.get("subject_id") is not None else ""
+        )
+        status = f" [{f['status']}]" if f.get("status") else ""
+        console.print(
+            f"[{colours[f['severity']]}]{f['severity'].upper()}[/]{status} {f['rule_id']} ({f['pack_id']} {f['pack_version']}){subject}",
+            highlight=False,
+        )
+        console.print(f"  {f['message']}", highlight=False)
+        console.print(
+            f"  citation: {f['citation']}"
+            + (f" <{f['citation_url']}>" if f.get("citation_url") else ""),
+            highlight=False,
+        )
+        console.print(f"  remediation: {f['remediation']}", highlight=False)
+        console.print(
+            "  facts: " + ", ".join(f"{k}={v}" for k, v in f["facts"].items()), highlight=False
+        )
+
+
+@compliance_group.command("evaluate")
+@click.argument(
+    "facts_file", metavar="FACTS.yaml", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--pack", "pack_ids", multiple=True, help="Evaluate these packs only (repeatable).")
+@click.option(
+    "--defaults", is_flag=True, help="Merge the document over facts.md's example, as cases are."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def evaluate_command(
+    facts_file: Path, pack_ids: tuple[str, ...], defaults: bool, as_json: bool
+) -> None:
+    """Evaluate one fact document, without a database, against the named packs or every
+    registered pack for the document's firm profession. Exit 1 when a violation fires."""
+    from rapport_core.compliance import documents, yamlsource
+    from rapport_core.compliance.catalog import load_catalog
+    from rapport_core.compliance.evaluation import evaluate
+
+    try:
+        located = yamlsource.load(facts_file)
+    except yamlsource.YamlError as error:
+        raise click.ClickException(str(error)) from error
+    document = located.data or {}
+    if not isinstance(document, dict):
+        raise click.ClickException(
+            f"{facts_file}:1: a fact document is a mapping (as_of, firm, partner, …)"
+        )
+    if defaults:
+        document = documents.merged(document)
+    problems = documents.check(document)
+    if problems:
+        lines = [
+            f"{facts_file}:{located.line(tuple(p.path.split('.')))}: {p.path}: {p.message}"
+            for p in problems
+        ]
+        raise click.ClickException("the fact document has problems:\n  " + "\n  ".join(lines))
+    catalog = load_catalog()
+    for pack in catalog.failed:
+        click.echo(
+            f"warning: pack {pack.id} did not load ({len(pack.problems)} problems; see `rapport rulepack list`)",
+            err=True,
+        )
+    if pack_ids:
+        unknown = [p for p in pack_ids if catalog.get(p) is None]
+        if unknown:
+            raise click.ClickException(
+                f"unknown pack(s) {', '.join(unknown)}; loaded: {', '.join(p.id for p in catalog.all())}"
+            )
+        packs = [catalog.get(p) for p in pack_ids]
+    else:
+        profession = documents.get(document, "firm.profession")
+        packs = [p for p in catalog.all() if profession in p.meta.professions]
+    findings = [f.as_dict() for f in evaluate(document, packs)]
+    _print_findings(findings, as_json=as_json)
+    if any(f["severity"] == "violation" for f in findings):
+        sys.exit(1)

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 import rapport_rulepacks
 import yaml
+from rapport_core.compliance.cases import run_pack
+from rapport_core.compliance.catalog import load_catalog
+from rapport_core.compliance.packs import describe_problems
 from rapport_core.plugins import build_plugin_manager
 
 DISTRIBUTION = Path(rapport_rulepacks.__file__).resolve().parent.parent
@@ -126,3 +129,25 @@ def test_the_wheel_ships_every_pack_and_finds_them(tmp_path: Path):
     assert [path.relative_to(tmp_path / "site" / "rapport_rulepacks") for path in found] == [
         pack.relative_to(DISTRIBUTION) for pack in SOURCE_PACKS
     ]
+
+
+def test_every_registered_pack_loads_validates_and_passes_its_cases():
+    catalog = load_catalog()
+    assert not catalog.failed, "\n".join(describe_problems(catalog.failed))
+    ours = [
+        pack
+        for pack in catalog.all()
+        if pack.directory.resolve() in {p.resolve() for p in SOURCE_PACKS}
+    ]
+    assert len(ours) == len(SOURCE_PACKS)
+    results = [result for pack in ours for result in run_pack(pack)]
+    failures = [
+        f"{r.file}:{r.line} {r.label}: {r.detail}" for r in results if r.outcome == "failed"
+    ]
+    assert not failures, "\n".join(failures)
+    assert not [r for r in results if r.outcome == "todo"]
+    # Every rule of every pack was exercised both ways.
+    for pack in ours:
+        for rule in pack.rules:
+            outcomes = {(r.expect, r.outcome) for r in results if r.rule_id == rule.id}
+            assert {("fire", "passed"), ("none", "passed")} <= outcomes, rule.id

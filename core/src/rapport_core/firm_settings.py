@@ -219,6 +219,42 @@ class HealthSettings(Section):
         return value
 
 
+class MoneySettings(Section):
+    """Fees and payouts (docs/money.md)."""
+
+    closed_tax_years: list[Annotated[int, Field(ge=1900, le=2200)]] = Field(
+        default_factory=list,
+        description="Tax years already filed, comma-separated: a payment dated in one needs a reason.",
+    )
+
+    @field_validator("closed_tax_years", mode="before")
+    @classmethod
+    def _years_as_text(cls, value):
+        """The settings form and the CLI send ``2024, 2025`` (the form shows ``[2024, 2025]``)."""
+class AgreementSettings(Section):
+    """Agreement documents (docs/agreements.md)."""
+
+    expiry_warning_days: list[Days] = Field(
+        default_factory=lambda: [30, 60, 90],
+        min_length=1,
+        max_length=5,
+        description="Warn this many days before an agreement expires, comma-separated.",
+    )
+
+    @field_validator("expiry_warning_days", mode="before")
+    @classmethod
+    def _days_as_text(cls, value):
+        """The settings form and the CLI send ``30, 60, 90``."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.strip("[] ").split(",") if part.strip()]
+        return value
+
+    @field_validator("expiry_warning_days")
+    @classmethod
+    def _distinct(cls, value: list[int]) -> list[int]:
+        return sorted(set(value))
+
+
 class FirmSettings(Section):
     """Everything a firm can tune. Later capabilities add their own sections."""
 
@@ -229,3 +265,5 @@ class FirmSettings(Section):
     matrix: MatrixSettings = MatrixSettings()
     matching: MatchingSettings = MatchingSettings()
     health: HealthSettings = HealthSettings()
+    money: MoneySettings = MoneySettings()
+    agreements: AgreementSettings = AgreementSettings()

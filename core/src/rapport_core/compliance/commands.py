@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
-from rapport_core.cli import console
+from rapport_core.actors import Actor
+from rapport_core.cli import console, emit, run
+from rapport_core.commands import cli_actor, firm_option
 
 
 @click.group("compliance")
@@ -100,3 +102,83 @@ def evaluate_command(
     _print_findings(findings, as_json=as_json)
     if any(f["severity"] == "violation" for f in findings):
         sys.exit(1)
+
+
+@compliance_group.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--all", "show_all", is_flag=True, help="Waived and resolved findings too.")
+@firm_option
+def check_command(as_json: bool, show_all: bool, firm_slug: str | None) -> None:
+    """Evaluate the firm afresh, then print its stored findings. Exit 1 on an open violation."""
+    from rapport_core.compliance import service
+
+    async def body():
+        actor = await cli_actor(firm_slug)
+        summary = await service.evaluate(actor)
+        return summary, await service.list_findings(actor, status=None if show_all else "open")
+
+    summary, findings = run(body)
+    if not as_json:
+        click.echo(
+            f"evaluated {summary.documents} documents against {len(summary.packs)} packs: "
+            f"{summary.opened} new, {summary.resolved} resolved, {summary.open} open",
+            err=True,
+        )
+    _print_findings(findings, as_json=as_json)
+    if any(f["severity"] == "violation" and f["status"] == "open" for f in findings):
+        sys.exit(1)
+
+
+@compliance_group.command("evaluate-all")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Evaluation date (default: today)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print each firm's summary as JSON.")
+def evaluate_all_command(as_of, as_json: bool) -> None:
+    """Evaluate every firm (the daily run for time-based rules), with a progress bar."""
+    from rich.progress import Progress
+
+    from rapport_core.compliance import service
+    from rapport_core.services.firms import list_firms
+    from rapport_core.vocabulary import Role
+
+    async def body():
+        firms = await list_firms()
+        out = []
+        with Progress(console=console, transient=True, disable=as_json) as progress:
+            task = progress.add_task("evaluating firms", total=len(firms))
+            for firm in firms:
+                actor = Actor(firm_id=firm.id, label="cli", role=Role.owner)
+                summary = await service.evaluate(actor, as_of=as_of.date() if as_of else None)
+                out.append({"firm": firm.slug, **summary.as_dict()})
+                progress.advance(task)
+        return out
+
+    rows = run(body)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        emit(rows, as_json=False, columns=["firm", "documents", "opened", "resolved", "open"])
+
+
+@compliance_group.command("waive")
+@click.argument("finding_id", type=int)
+@click.option("--reason", required=True, help="Why the finding does not apply (audited).")
+@click.option("--as", "email", required=True, help="The compliance user's email.")
+def waive_command(finding_id: int, reason: str, email: str) -> None:
+    """Waive an open finding as a compliance user, with a reason."""
+    from rapport_core.compliance import service
+    from rapport_core.tables import User
+    from rapport_core.vocabulary import Role
+
+    async def body():
+        user = await User.select().where(User.email == email.lower()).first()
+        if user is None:
+            raise click.ClickException(f"no user {email}")
+        actor = Actor(
+            firm_id=user["firm"], label=user["email"], role=Role(user["role"]), user_id=user["id"]
+        )
+        return await service.waive(actor, finding_id, reason)
+
+    row = run(body)
+    click.echo(f"finding {row['id']} waived by {row['waived_by']}: {row['waive_reason']}")

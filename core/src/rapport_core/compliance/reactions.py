@@ -1,0 +1,77 @@
+"""Re-evaluation when records change. Hooks are synchronous and run after the change is
+committed, inside the async code that made it, so each schedules the evaluation as a task
+on the running loop. :func:`settle` awaits the pending ones (tests, the CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from rapport_core.actors import Actor
+
+log = logging.getLogger(__name__)
+_pending: set[asyncio.Task] = set()
+
+
+def schedule(
+    actor: Actor, *, referral_ids: list[int] | None = None, partner_id: int | None = None
+) -> None:
+    from rapport_core.compliance.catalog import default_catalog
+
+    if not default_catalog().packs:
+        return  # no pack installed: nothing could fire
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return  # no loop (a synchronous caller): the daily run catches up
+    task = loop.create_task(_run(actor, referral_ids, partner_id))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+async def _run(actor: Actor, referral_ids: list[int] | None, partner_id: int | None) -> None:
+    from rapport_core.compliance import gatecache, service
+
+    system = Actor(
+        firm_id=actor.firm_id,
+        label=f"compliance (after {actor.label})",
+        role=actor.role,
+        user_id=actor.user_id,
+    )
+    try:
+        if partner_id is not None:
+            await service.evaluate_referrals_of_partner(system, partner_id)
+        else:
+            await service.evaluate(system, referral_ids=referral_ids or [], partner_ids=[])
+        await gatecache.refresh(actor.firm_id)
+    except Exception:  # a failed re-evaluation must not break the change that caused it
+        log.exception("compliance re-evaluation failed for firm %s", actor.firm_id)
+
+
+async def settle() -> None:
+    """Wait until every scheduled re-evaluation has finished."""
+    while _pending:
+        await asyncio.gather(*list(_pending), return_exceptions=True)
+
+
+def referral_of(obj) -> int | None:
+    value = getattr(obj, "referral_id", None)
+    if value is None and isinstance(obj, dict):
+        value = obj.get("referral_id")
+    return value
+
+
+def partner_of(obj) -> int | None:
+    value = getattr(obj, "partner_id", None)
+    if value is None and isinstance(obj, dict):
+        value = obj.get("partner_id")
+    return value
+
+
+def after_money_change(obj, actor: Actor) -> None:
+    """A fee, agreement, payout or payment changed: its referral, else its partner."""
+    referral_id = referral_of(obj)
+    if referral_id is not None:
+        schedule(actor, referral_ids=[referral_id])
+    elif (partner_id := partner_of(obj)) is not None:
+        schedule(actor, partner_id=partner_id)

@@ -1,0 +1,1 @@
+"""Money: fee arrangements, fees collected, accruals and payouts, payments received."""

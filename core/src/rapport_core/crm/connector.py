@@ -50,6 +50,8 @@ class Connector(ABC):
     regions: ClassVar[dict[str, str]]
     #: Records per page: as many as the CRM allows.
     page_size: ClassVar[int] = 100
+    #: ``"module:Class"`` of the plugin's fake server, for ``rapport crm fake-server NAME``.
+    fake_server: ClassVar[str | None] = None
     #: An incremental sync asks for changes since the previous run's start minus this
     #: overlap (clock skew; records changed while that run was paging). Upserts are
     #: idempotent, so seeing a record twice costs nothing.

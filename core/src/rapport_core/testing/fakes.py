@@ -90,6 +90,8 @@ class FakeCRM:
         )
         self.requests: list[FakeRequest] = []
         self.faults: list[Fault] = []
+        #: Seconds each API answer takes (a slow CRM, for interruption tests).
+        self.delay = 0.0
         self.access_tokens: set[str] = set()
         self.refresh_tokens: set[str] = set()
         self._codes: dict[str, tuple[str, str | None]] = {}
@@ -228,6 +230,8 @@ class FakeCRM:
         elif request.bearer not in self.access_tokens:
             response = self.auth_error()
         else:
+            if self.delay:
+                time.sleep(self.delay)
             with self.lock:
                 response = self.route(request)
             response.headers = {**self.extra_headers(request), **response.headers}

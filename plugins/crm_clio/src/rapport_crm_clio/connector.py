@@ -43,6 +43,7 @@ class ClioConnector(Connector):
         "au": "https://au.app.clio.com",
     }
     page_size = 200
+    fake_server = "rapport_crm_clio.fake:FakeClio"
 
     async def fetch_pages(
         self, client: CRMClient, bookmark: dict[str, Any] | None, *, since: dt.datetime | None

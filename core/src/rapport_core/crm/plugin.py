@@ -21,6 +21,13 @@ def register_commands(cli: click.Group) -> None:
     cli.add_command(crm_group)
 
 
+@hookimpl
+def register_background_tasks(register) -> None:
+    from rapport_core.crm.scheduler import run_scheduler
+
+    register(run_scheduler)
+
+
 @click.group("crm")
 def crm_group() -> None:
     """CRM connectors: read-only contact sync into partners (docs/connectors.md)."""

@@ -281,10 +281,11 @@ class _PageWriter:
         changes: dict[str, Any] = {}
         for name in PARTNER_FIELDS:
             new, before = values.get(name), synced.get(name)
-            if new == before:
-                continue  # the CRM did not change it
-            if current.get(name) != before and not self.overwrite:
-                continue  # a person edited it since the last sync: theirs wins
+            if not self.overwrite:
+                if new == before:
+                    continue  # the CRM did not change it
+                if current.get(name) != before:
+                    continue  # a person edited it since the last sync: theirs wins
             if current.get(name) != new:
                 changes[name] = new
         if changes:

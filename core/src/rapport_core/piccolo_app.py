@@ -17,5 +17,6 @@ APP_CONFIG = AppConfig(
             "rapport_core.tax.tables",
         ],
         exclude_imported=True,
+        modules=["rapport_core.tables", "rapport_core.crm.tables"], exclude_imported=True
     ),
 )

@@ -3,7 +3,7 @@
 from litestar import Router
 from litestar.di import Provide
 
-from rapport_server.api import agreements, audit, insights, money, network, pipeline, tax
+from rapport_server.api import agreements, audit, crm, insights, money, network, pipeline, tax
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -27,6 +27,7 @@ api_router = Router(
         *agreements.CONTROLLERS,
         *audit.CONTROLLERS,
         *tax.CONTROLLERS,
+        *crm.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

@@ -20,7 +20,7 @@ def _plain(value: BaseModel | dict | None) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def event(
+def event_row(
     actor: Actor,
     action: str,
     subject_type: str,
@@ -28,18 +28,18 @@ def event(
     *,
     before: BaseModel | dict | None = None,
     after: BaseModel | dict | None = None,
-) -> AuditEvent:
-    """An unsaved audit event, for writing many in one INSERT (imports, syncs)."""
-    return AuditEvent(
-        firm=actor.firm_id,
-        actor=actor.label,
-        action=action,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        before=_plain(before),
-        after=_plain(after),
-        at=now(),
-    )
+) -> dict[str, Any]:
+    """An audit event's column values, for writing many in one INSERT (imports, syncs)."""
+    return {
+        "firm": actor.firm_id,
+        "actor": actor.label,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "before": _plain(before),
+        "after": _plain(after),
+        "at": now(),
+    }
 
 
 async def record(
@@ -51,9 +51,8 @@ async def record(
     before: BaseModel | dict | None = None,
     after: BaseModel | dict | None = None,
 ) -> None:
-    await AuditEvent.insert(
-        event(actor, action, subject_type, subject_id, before=before, after=after)
-    ).run()
+    row = event_row(actor, action, subject_type, subject_id, before=before, after=after)
+    await AuditEvent.insert(AuditEvent(**row)).run()
 
 
 async def events_for(

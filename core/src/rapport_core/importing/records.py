@@ -91,10 +91,17 @@ class Parsed:
     name_key: str
 
 
-def candidate_from_row(source: SourceRow, headers: list[str], mapping: dict[str, str]):
+def mapped_columns(headers: list[str], mapping: dict[str, str]) -> list[tuple[int, str]]:
+    """(column position, field) of the columns that fill a field."""
+    return [(i, mapping[h]) for i, h in enumerate(headers) if mapping.get(h, IGNORE) != IGNORE]
+
+
+def candidate_from_row(source: SourceRow, columns: list[tuple[int, str]]) -> Candidate:
     candidate = Candidate(source.row, source.line)
-    for header, cell in zip(headers, source.cells, strict=False):
-        candidate.add(mapping.get(header, IGNORE), cell)
+    cells = source.cells
+    for position, target in columns:
+        if position < len(cells):
+            candidate.add(target, cells[position])
     return candidate
 
 

@@ -27,6 +27,7 @@ from rapport_core.importing.records import (
     Problem,
     build_partner,
     candidate_from_row,
+    mapped_columns,
 )
 from rapport_core.importing.schemas import (
     ColumnPreview,
@@ -97,7 +98,8 @@ class Source:
     def candidates(self, mapping: dict[str, str]) -> list[Candidate]:
         if self.layout is VCARD:
             return self.cards
-        return [candidate_from_row(row, self.headers, mapping) for row in self.rows]
+        columns = mapped_columns(self.headers, mapping)
+        return [candidate_from_row(row, columns) for row in self.rows]
 
 
 def read_source(content: bytes, filename: str) -> Source:
@@ -148,10 +150,18 @@ class Plan:
         return sorted([*self.failed, *self.skipped], key=lambda p: (p.row, p.line, p.field))
 
 
+#: Fields a re-import fills when the partner has them empty.
+FILLED_WHEN_EMPTY = ("organisation", "email", "phone", "address", "city", "state", "postal_code",
+                     "notes")  # fmt: skip
+LIST_FIELDS = ("specialties", "tags")
+
+
 @dataclass
 class _Existing:
-    """The firm's partners by their matching keys: loaded in one query, looked up in memory."""
+    """The firm's partners by their matching keys, with the fields a re-import compares:
+    loaded in one query, looked up in memory."""
 
+    rows: dict[int, dict] = field(default_factory=dict)
     by_external: dict[str, int] = field(default_factory=dict)
     by_email: dict[str, int] = field(default_factory=dict)
     by_name: dict[str, int] = field(default_factory=dict)
@@ -159,16 +169,18 @@ class _Existing:
     @classmethod
     async def load(cls, firm_id: int, id_key: str) -> _Existing:
         index = cls()
+        columns = [Partner._meta.get_column_by_name(name) for name in
+                   ("id", "name", "external_ids", *FILLED_WHEN_EMPTY, *LIST_FIELDS)]  # fmt: skip
         rows = (
-            await Partner.select(
-                Partner.id, Partner.email, Partner.external_ids, Partner.name, Partner.organisation
-            )
+            await Partner.select(*columns)
             .where(Partner.firm == firm_id)
             .order_by(Partner.id)
             .output(load_json=True)
         )
         for row in rows:
-            external = (row["external_ids"] or {}).get(id_key)
+            row["external_ids"] = row["external_ids"] or {}
+            index.rows[row["id"]] = row
+            external = row["external_ids"].get(id_key)
             if external:
                 index.by_external.setdefault(external, row["id"])
             if key := email_key(row["email"]):
@@ -178,24 +190,20 @@ class _Existing:
         return index
 
 
-FILLED_WHEN_EMPTY = ("organisation", "email", "phone", "address", "city", "state", "postal_code",
-                     "notes")  # fmt: skip
-
-
-def _fill(existing: PartnerOut, parsed: Parsed, id_key: str) -> PartnerUpdate:
+def _fill(existing: dict, parsed: Parsed, id_key: str) -> PartnerUpdate:
     """A re-import completes a partner, never overwrites: empty fields are filled, lists and
     ids gain what is new, and what people have edited in Rapport stays."""
     new = parsed.partner
     sent: dict = {}
     for name in FILLED_WHEN_EMPTY:
-        if not getattr(existing, name) and getattr(new, name):
+        if not existing[name] and getattr(new, name):
             sent[name] = getattr(new, name)
-    for name in ("specialties", "tags"):
-        added = [item for item in getattr(new, name) if item not in getattr(existing, name)]
+    for name in LIST_FIELDS:
+        added = [item for item in getattr(new, name) if item not in existing[name]]
         if added:
-            sent[name] = [*getattr(existing, name), *added]
-    if parsed.external_id and id_key not in existing.external_ids:
-        sent["external_ids"] = {**existing.external_ids, id_key: parsed.external_id}
+            sent[name] = [*existing[name], *added]
+    if parsed.external_id and id_key not in existing["external_ids"]:
+        sent["external_ids"] = {**existing["external_ids"], id_key: parsed.external_id}
     return PartnerUpdate(**sent)
 
 
@@ -218,8 +226,10 @@ async def make_plan(
     plan = Plan(rows=source.total, failed=list(source.problems))
     existing = await _existing_index(actor, layout)
     candidates = source.candidates(source.mapping(options))
+    progress("checking", 0, len(candidates))
     seen: dict[str, int] = {}  # a key already met in this file -> its row
     matched: list[tuple[Parsed, int]] = []
+    matched_rows: dict[int, int] = {}  # existing partner -> the row that matched it
     for done, candidate in enumerate(candidates, start=1):
         if done % 1000 == 0:
             progress("checking", done, len(candidates))
@@ -252,20 +262,33 @@ async def make_plan(
         match = existing.by_external.get(parsed.external_id) or existing.by_email.get(
             parsed.email_key
         )
+        if match in matched_rows:
+            plan.skipped.append(
+                Problem(
+                    parsed.row,
+                    parsed.line,
+                    "row",
+                    f"matches the same partner as row {matched_rows[match]}; only that "
+                    "row is imported",
+                    parsed.partner.name,
+                )  # fmt: skip
+            )
+            continue
         if match:
+            matched_rows[match] = parsed.row
             matched.append((parsed, match))
             continue
         if parsed.name_key in existing.by_name:
             plan.suggestions.append((len(plan.creates), existing.by_name[parsed.name_key]))
         plan.creates.append(parsed)
     progress("checking", len(candidates), len(candidates))
-    partners = await _existing_partners(actor, sorted({match for _, match in matched}))
-    for parsed, match in matched:
-        fill = _fill(partners[match], parsed, layout.id_key)
-        if fill.model_fields_set:
-            plan.updates.append((partners[match], fill))
-        else:
-            plan.unchanged += 1
+    fills = [
+        (match, _fill(existing.rows[match], parsed, layout.id_key)) for parsed, match in matched
+    ]
+    changing = [(match, fill) for match, fill in fills if fill.model_fields_set]
+    plan.unchanged = len(fills) - len(changing)
+    partners = await _existing_partners(actor, sorted({match for match, _ in changing}))
+    plan.updates = [(partners[match], fill) for match, fill in changing]
     return plan
 
 
@@ -302,6 +325,10 @@ def _report(row: dict) -> ImportReport:
 
 async def create_run(actor: Actor, content: bytes, filename: str) -> int:
     """Keep an uploaded file until it is imported, after checking that it can be read."""
+    return (await _create_run(actor, content, filename))[0]
+
+
+async def _create_run(actor: Actor, content: bytes, filename: str) -> tuple[int, Source]:
     actor.require_write()
     filename = (filename or "upload").rsplit("/", 1)[-1][:255]
     source = read_source(content, filename)
@@ -314,14 +341,17 @@ async def create_run(actor: Actor, content: bytes, filename: str) -> int:
         created_at=now(),
     )
     await run.save()
-    return run.id
+    return run.id, source
 
 
-async def _pending_source(actor: Actor, run_id: int) -> tuple[dict, Source]:
+async def _pending_source(
+    actor: Actor, run_id: int, source: Source | None = None
+) -> tuple[dict, Source]:
+    """A pending upload and its file, read (unless the caller has just read it)."""
     row = await get_scoped(ImportRun, actor, run_id, "import")
     if row["status"] != "pending":
         raise Conflict(f"import {run_id} is already {row['status']}", field="import")
-    return row, read_source(bytes(row["content"]), row["filename"])
+    return row, source or read_source(bytes(row["content"]), row["filename"])
 
 
 async def preview_run(actor: Actor, run_id: int, options: ImportOptions) -> ImportPreview:
@@ -374,12 +404,17 @@ def _shown(candidate: Candidate, options: ImportOptions) -> dict[str, str]:
 
 
 async def run_import(
-    actor: Actor, run_id: int, options: ImportOptions, progress: Progress = _no_progress
+    actor: Actor,
+    run_id: int,
+    options: ImportOptions,
+    progress: Progress = _no_progress,
+    *,
+    source: Source | None = None,
 ) -> ImportReport:
     """Import a pending upload. All-or-nothing with any problem writes no partner; either
     way the report is kept and the file is dropped."""
     actor.require_write()
-    _, source = await _pending_source(actor, run_id)
+    _, source = await _pending_source(actor, run_id, source)
     plan = await make_plan(actor, source, options, progress)
     problems = [problem_out(p).model_dump() for p in plan.problems()]
     finished = {
@@ -401,6 +436,7 @@ async def run_import(
 
     total = len(plan.creates)
     written = 0
+    progress("writing", 0, total)
 
     def wrote(count: int) -> None:
         nonlocal written
@@ -467,8 +503,8 @@ async def import_file(
     progress: Progress = _no_progress,
 ) -> ImportReport:
     """Upload and import in one go (the CLI and the API)."""
-    run_id = await create_run(actor, content, filename)
-    return await run_import(actor, run_id, options, progress)
+    run_id, source = await _create_run(actor, content, filename)
+    return await run_import(actor, run_id, options, progress, source=source)
 
 
 async def get_report(actor: Actor, run_id: int) -> ImportReport:

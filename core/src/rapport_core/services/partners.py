@@ -20,6 +20,7 @@ from rapport_core.schemas import (
     PartnerUpdate,
 )
 from rapport_core.services.common import (
+    bulk_insert,
     changes,
     get_scoped,
     ilike,
@@ -260,9 +261,6 @@ async def delete_activity(actor: Actor, activity_id: int) -> None:
 # Imports and CRM syncs write thousands of partners in one transaction: the same schemas,
 # audit actions and hooks as create_partner/update_partner, with multi-row INSERTs.
 
-#: Rows per INSERT: well under SQLite's limit of 32,766 bound values per statement.
-INSERT_CHUNK = 500
-
 
 async def insert_partners(
     actor: Actor, items: list[PartnerCreate], *, on_chunk=None
@@ -272,29 +270,21 @@ async def insert_partners(
     ``on_chunk(count)`` is told how many rows each INSERT wrote (for progress bars)."""
     actor.require_write()
     stamp = now()
-    created: list[PartnerOut] = []
-    for start in range(0, len(items), INSERT_CHUNK):
-        chunk = items[start : start + INSERT_CHUNK]
-        values = [
-            {
-                **_columns(item.model_dump(mode="json")),
-                "firm": actor.firm_id,
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
-            for item in chunk
-        ]
-        ids = await Partner.insert(*(Partner(**row) for row in values)).returning(Partner.id)
-        outs = [
-            partner_out({**row, "id": inserted["id"]})
-            for row, inserted in zip(values, ids, strict=True)
-        ]
-        await AuditEvent.insert(
-            *(audit.event(actor, "partner.create", "partner", out.id, after=out) for out in outs)
-        )
-        created += outs
-        if on_chunk:
-            on_chunk(len(chunk))
+    values = [
+        {
+            **_columns(item.model_dump(mode="json")),
+            "firm": actor.firm_id,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        for item in items
+    ]
+    ids = await bulk_insert(Partner, values, on_chunk=on_chunk)
+    created = [partner_out({**row, "id": id_}) for row, id_ in zip(values, ids, strict=True)]
+    events = [
+        audit.event_row(actor, "partner.create", "partner", out.id, after=out) for out in created
+    ]
+    await bulk_insert(AuditEvent, events)
     return created
 
 

@@ -7,7 +7,7 @@ return nothing; "decide one thing" hooks are ``firstresult``: the first non-``No
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,15 @@ def register_routes(register: Callable[[Any], None]) -> None:
 @hookspec
 def register_crm_connectors(register: Callable[[type], None]) -> None:
     """Offer CRM connectors. Call ``register(ConnectorClass)`` once per connector."""
+
+
+@hookspec
+def register_background_tasks(register: Callable[[Callable[[], Awaitable[None]]], None]) -> None:
+    """Run work alongside the web server (scheduled CRM syncs, for one). Call
+    ``register(start)`` with an async function taking no arguments; the server starts each
+    as a task when it starts serving and cancels it when it stops. It should loop forever,
+    sleeping between rounds, and catch its own errors.
+    """
 
 
 @hookspec

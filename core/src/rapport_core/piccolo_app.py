@@ -8,6 +8,11 @@ APP_CONFIG = AppConfig(
     app_name="rapport",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
     table_classes=table_finder(
-        modules=["rapport_core.tables", "rapport_core.importing.tables"], exclude_imported=True
+        modules=[
+            "rapport_core.tables",
+            "rapport_core.crm.tables",
+            "rapport_core.importing.tables",
+        ],
+        exclude_imported=True,
     ),
 )

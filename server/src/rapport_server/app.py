@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import AsyncIterator
@@ -55,14 +56,19 @@ def create_app(
     plugin_manager: RapportPluginManager | None = None,
     pooled: bool = True,
     debug: bool = False,
+    background: bool | None = None,
 ) -> Litestar:
     """Build the app. ``demo`` loads the demo firm on start-up (once; it is idempotent).
     ``pooled=False`` skips the PostgreSQL connection pool, whose connections belong to one
-    event loop: tests drive the app from a second loop."""
+    event loop: tests drive the app from a second loop. ``background`` runs the plugins'
+    background tasks (default: when pooled, i.e. when really serving)."""
     settings = settings or get_settings()
     pm = plugin_manager or get_plugin_manager()
     handlers: list[Any] = []
     pm.hook.register_routes(register=handlers.append)
+    background_tasks: list[Any] = []
+    if pooled if background is None else background:
+        pm.hook.register_background_tasks(register=background_tasks.append)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -76,9 +82,13 @@ def create_app(
             yield
             return
         await db.open_pool(engine)
+        tasks = [asyncio.create_task(start()) for start in background_tasks]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await db.close_pool(engine)
 
     templates = TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine)

@@ -1,0 +1,59 @@
+"""Which partner a CRM record is: external id first, then normalised email; a person whose
+name and organisation match (and nothing else does) is only a suggestion to merge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapport_core.actors import Actor
+from rapport_core.identity import email_key, name_key
+from rapport_core.tables import Partner
+
+
+@dataclass
+class PartnerIndex:
+    """The firm's partners by normalised email and by name + organisation, loaded once per
+    sync (one query) and kept current as the sync creates partners."""
+
+    by_email: dict[str, int] = field(default_factory=dict)
+    by_name: dict[str, int] = field(default_factory=dict)
+    external: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    async def load(cls, actor: Actor) -> PartnerIndex:
+        index = cls()
+        rows = await (
+            Partner.select(
+                Partner.id, Partner.name, Partner.organisation, Partner.email, Partner.external_ids
+            )
+            .where(Partner.firm == actor.firm_id)
+            .order_by(Partner.id)
+            .output(load_json=True)
+        )
+        for row in rows:
+            index.add(
+                row["id"], row["name"], row["organisation"], row["email"], row["external_ids"]
+            )
+        return index
+
+    def add(
+        self,
+        partner_id: int,
+        name: str,
+        organisation: str,
+        email: str | None,
+        external_ids: dict[str, str] | None,
+    ) -> None:
+        if key := email_key(email):
+            self.by_email.setdefault(key, partner_id)
+        if key := name_key(name, organisation):
+            self.by_name.setdefault(key, partner_id)
+        self.external[partner_id] = dict(external_ids or {})
+
+    def by_email_of(self, email: str | None) -> int | None:
+        key = email_key(email)
+        return self.by_email.get(key) if key else None
+
+    def by_name_of(self, name: str, organisation: str) -> int | None:
+        key = name_key(name, organisation)
+        return self.by_name.get(key) if key else None

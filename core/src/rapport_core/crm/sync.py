@@ -1,0 +1,497 @@
+"""The sync: pages from a connector into partners, resumable, idempotent, recorded.
+
+Each page is one transaction: its partners (created or updated through the partner service,
+so validation, audit and hooks apply), their links, the connector's cursor and the run's
+counts. A sync that stops anywhere (CRM down, process killed) resumes at the page after the
+last committed one; records seen twice are matched by their link and come out unchanged.
+
+A person's edits win: a field whose partner value differs from what the sync last wrote is
+left alone, unless the connection's ``overwrite_edited`` setting is on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import socket
+import time
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from rapport_core.actors import Actor
+from rapport_core.clock import as_utc, now
+from rapport_core.crm import connections
+from rapport_core.crm.connector import Connector
+from rapport_core.crm.errors import CRMError, ReconnectRequired
+from rapport_core.crm.http import CRMClient, RetryPolicy, Sleep
+from rapport_core.crm.matching import PartnerIndex
+from rapport_core.crm.records import ContactRecord, RawPage
+from rapport_core.crm.schemas import SyncRunOut
+from rapport_core.crm.tables import CrmConnection, CrmLink, CrmMergeSuggestion, CrmSyncRun
+from rapport_core.errors import Conflict
+from rapport_core.schemas import PartnerCreate, PartnerUpdate
+from rapport_core.services import partners as partner_service
+from rapport_core.services.common import transaction
+
+#: The partner fields a CRM fills.
+PARTNER_FIELDS = (
+    "name", "organisation", "profession", "specialties", "email", "phone",
+    "address", "city", "state", "postal_code",
+)  # fmt: skip
+MAX_ERRORS = 100
+LOCK_SECONDS = 15 * 60
+
+
+@dataclass
+class SyncProgress:
+    pages: int = 0
+    seen: int = 0
+    total: int | None = None
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def problem(self, external_id: str, field: str, reason: str) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"external_id": external_id, "field": field, "reason": reason})
+
+
+def run_out(row: dict[str, Any]) -> SyncRunOut:
+    return SyncRunOut.model_validate(
+        {
+            **row,
+            "started_at": as_utc(row["started_at"]),
+            "finished_at": as_utc(row["finished_at"]),
+            "errors": row["errors"] or [],
+        }
+    )
+
+
+def _owner_label() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_is_dead(locked_by: str) -> bool:
+    host, _, pid = locked_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+async def _claim(connection: dict[str, Any]) -> None:
+    """One sync per connection at a time; a run killed on this host does not hold it."""
+    stamp = now()
+    me = _owner_label()
+    free = (CrmConnection.locked_until.is_null()) | (CrmConnection.locked_until < stamp)
+    if connection["locked_by"] and _holder_is_dead(connection["locked_by"]):
+        free = free | (CrmConnection.locked_by == connection["locked_by"])
+    claimed = (
+        await CrmConnection.update(
+            {
+                CrmConnection.locked_until: stamp + dt.timedelta(seconds=LOCK_SECONDS),
+                CrmConnection.locked_by: me,
+            }
+        )
+        .where(CrmConnection.id == connection["id"], free)
+        .returning(CrmConnection.id)
+    )
+    if not claimed:
+        raise Conflict(
+            f"a sync of {connection['connector']} is already running for this firm", field="name"
+        )
+
+
+async def _release(connection_id: int) -> None:
+    await CrmConnection.update(
+        {CrmConnection.locked_until: None, CrmConnection.locked_by: ""}
+    ).where(CrmConnection.id == connection_id)
+
+
+@asynccontextmanager
+async def _http(http: httpx.AsyncClient | None):
+    if http is not None:
+        yield http
+        return
+    async with httpx.AsyncClient(timeout=30) as client:
+        yield client
+
+
+def _digest(values: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class _PageWriter:
+    """Applies one sync's records to the firm's partners."""
+
+    def __init__(self, actor: Actor, connection: dict[str, Any], connector: Connector) -> None:
+        self.actor = actor
+        self.connection = connection
+        self.connector = connector
+        self.name = connector.name
+        self.overwrite = bool((connection["settings"] or {}).get("overwrite_edited"))
+        self.index = PartnerIndex()
+
+    def _key(self, external_id: str) -> str:
+        return f"{self.actor.firm_id}:{self.name}:{external_id}"
+
+    def fields_of(self, record: ContactRecord) -> PartnerCreate:
+        return PartnerCreate(
+            name=record.name,
+            organisation=record.organisation,
+            profession=self.connector.mapping.profession(record.profession_hint),
+            specialties=record.specialties,
+            email=record.email or None,
+            phone=record.phone or None,
+            address=record.address,
+            city=record.city,
+            state=record.state,
+            postal_code=record.postal_code,
+            source=f"crm:{self.name}",
+            external_ids={self.name: record.external_id},
+        )
+
+    async def write(self, page: RawPage, progress: SyncProgress) -> None:
+        records: list[ContactRecord] = []
+        for raw in page.records:
+            progress.seen += 1
+            try:
+                record = self.connector.contact(raw)
+            except (ValidationError, KeyError, TypeError, ValueError) as error:
+                progress.failed += 1
+                progress.problem(str(raw.get("id", "?")), "record", f"cannot be read: {error}")
+                continue
+            if record is None:
+                progress.skipped += 1
+            else:
+                records.append(record)
+        keys = [self._key(r.external_id) for r in records]
+        links = {
+            row["external_id"]: row
+            for row in await CrmLink.select()
+            .where(CrmLink.key.is_in(keys or [""]))
+            .output(load_json=True)
+        }
+        pending = {
+            row["external_id"]: row
+            for row in await CrmMergeSuggestion.select(
+                CrmMergeSuggestion.id, CrmMergeSuggestion.external_id
+            ).where(
+                CrmMergeSuggestion.key.is_in(keys or [""]), CrmMergeSuggestion.status == "pending"
+            )
+        }
+        for record in records:
+            await self.upsert(record, links.get(record.external_id), pending, progress)
+
+    async def upsert(
+        self,
+        record: ContactRecord,
+        link: dict[str, Any] | None,
+        pending: dict[str, dict[str, Any]],
+        progress: SyncProgress,
+    ) -> None:
+        external_id = record.external_id
+        if record.deleted:
+            progress.skipped += 1  # Rapport never deletes a partner because a CRM did
+            return
+        if not record.name:
+            progress.skipped += 1
+            progress.problem(external_id, "name", "skipped: the CRM record has no name")
+            return
+        try:
+            data = self.fields_of(record)
+        except ValidationError as error:
+            progress.failed += 1
+            for problem in error.errors()[:3]:
+                where = ".".join(str(p) for p in problem["loc"]) or "record"
+                value = problem.get("input")
+                progress.problem(external_id, where, f"{problem['msg']} (got {value!r})")
+            return
+        values = data.model_dump(mode="json", include=set(PARTNER_FIELDS))
+        digest = _digest(values)
+        stamp = now()
+        if link is not None:
+            if link["content_hash"] == digest:
+                progress.unchanged += 1
+                return
+            await self._update_linked(link, values, progress)
+            await CrmLink.update(
+                {CrmLink.synced: values, CrmLink.content_hash: digest, CrmLink.synced_at: stamp}
+            ).where(CrmLink.id == link["id"])
+            return
+        if external_id in pending:
+            await CrmMergeSuggestion.update(
+                {CrmMergeSuggestion.record: record.model_dump(mode="json")}
+            ).where(CrmMergeSuggestion.id == pending[external_id]["id"])
+            progress.skipped += 1
+            return
+        partner_id = self.index.by_email_of(values["email"])
+        if partner_id is not None and self.index.external[partner_id].get(self.name) not in (
+            None,
+            external_id,
+        ):
+            partner_id = None  # that partner is another record of this CRM: let a person judge
+            candidate = self.index.by_email_of(values["email"])
+        else:
+            candidate = None
+        if partner_id is not None:
+            await self.link_existing(partner_id, record, values, digest)
+            progress.updated += 1
+            return
+        if candidate is None and record.kind == "person":
+            candidate = self.index.by_name_of(values["name"], values["organisation"])
+        if candidate is not None:
+            await self._suggest(record, candidate)
+            progress.skipped += 1
+            progress.problem(
+                external_id,
+                "match",
+                f"may be partner #{candidate} (same name and organisation): awaiting a "
+                "person's decision under merge suggestions",
+            )
+            return
+        partner = await partner_service.create_partner(self.actor, data)
+        await self._link(partner.id, external_id, values, digest)
+        self.index.add(
+            partner.id, partner.name, partner.organisation, partner.email, partner.external_ids
+        )
+        progress.created += 1
+
+    async def _update_linked(
+        self, link: dict[str, Any], values: dict[str, Any], progress: SyncProgress
+    ) -> None:
+        partner = await partner_service.get_partner(self.actor, link["partner"])
+        current = partner.model_dump(mode="json", include=set(PARTNER_FIELDS))
+        synced = link["synced"] or {}
+        changes: dict[str, Any] = {}
+        for name in PARTNER_FIELDS:
+            new, before = values.get(name), synced.get(name)
+            if new == before:
+                continue  # the CRM did not change it
+            if current.get(name) != before and not self.overwrite:
+                continue  # a person edited it since the last sync: theirs wins
+            if current.get(name) != new:
+                changes[name] = new
+        if changes:
+            await partner_service.update_partner(self.actor, partner.id, PartnerUpdate(**changes))
+            progress.updated += 1
+        else:
+            progress.unchanged += 1
+
+    async def link_existing(
+        self, partner_id: int, record: ContactRecord, values: dict[str, Any], digest: str
+    ) -> None:
+        """Attach a CRM record to a partner a person made: fill only blank fields."""
+        partner = await partner_service.get_partner(self.actor, partner_id)
+        current = partner.model_dump(mode="json", include=set(PARTNER_FIELDS))
+        fill = {name: value for name, value in values.items() if value and not current.get(name)}
+        external_ids = {**partner.external_ids, self.name: record.external_id}
+        await partner_service.update_partner(
+            self.actor, partner_id, PartnerUpdate(**fill, external_ids=external_ids)
+        )
+        self.index.external[partner_id] = external_ids
+        await self._link(partner_id, record.external_id, values, digest)
+
+    async def _link(self, partner_id: int, external_id: str, values: dict, digest: str) -> None:
+        await CrmLink.insert(
+            CrmLink(
+                firm=self.actor.firm_id,
+                connection=self.connection["id"],
+                connector=self.name,
+                external_id=external_id,
+                key=self._key(external_id),
+                partner=partner_id,
+                synced=values,
+                content_hash=digest,
+                synced_at=now(),
+            )
+        )
+
+    async def _suggest(self, record: ContactRecord, partner_id: int) -> None:
+        key = self._key(record.external_id)
+        await CrmMergeSuggestion.delete().where(CrmMergeSuggestion.key == key)
+        await CrmMergeSuggestion.insert(
+            CrmMergeSuggestion(
+                firm=self.actor.firm_id,
+                connection=self.connection["id"],
+                connector=self.name,
+                external_id=record.external_id,
+                key=key,
+                partner=partner_id,
+                record=record.model_dump(mode="json"),
+                status="pending",
+                created_at=now(),
+            )
+        )
+
+
+def _sync_actor(actor: Actor, name: str) -> Actor:
+    """Changes a sync makes are audited as the CRM, on behalf of whoever started it."""
+    return Actor(
+        firm_id=actor.firm_id,
+        label=f"crm:{name} ({actor.label})",
+        role=actor.role,
+        user_id=actor.user_id,
+    )
+
+
+async def sync_connection(
+    actor: Actor,
+    name: str,
+    *,
+    full: bool = False,
+    trigger: str = "manual",
+    progress: Callable[[SyncProgress], None] | None = None,
+    policy: RetryPolicy | None = None,
+    http: httpx.AsyncClient | None = None,
+    sleep: Sleep | None = None,
+    connector_class: type[Connector] | None = None,
+) -> SyncRunOut:
+    """Sync one connection: resume an unfinished run, else fetch changes since the last one
+    (``full``: everything, from the start). Returns the run as recorded in the history."""
+    actor.require_write()
+    row = await connections.require_connection(actor, name)
+    if row["status"] == "needs_reconnect":
+        raise ReconnectRequired(
+            f"{name} needs to be connected again before it can sync ({row['last_error']})"
+        )
+    await _claim(row)
+    try:
+        return await _run(
+            _sync_actor(actor, name), row, full, trigger, progress, policy, http, sleep,
+            connector_class,
+        )  # fmt: skip
+    finally:
+        await _release(row["id"])
+
+
+async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, connector_class):
+    connector = connections.build_connector(row, connector_class)
+    state = row["bookmark"] or {}
+    resumed = bool(state.get("cursor")) and not full
+    started = now()
+    if resumed:
+        since = as_utc(row["window_since"])
+        window_started = as_utc(state.get("started")) or started
+    else:
+        since = None if full else as_utc(row["synced_through"])
+        window_started = started
+        state = {}
+    await CrmSyncRun.update({CrmSyncRun.status: "interrupted"}).where(
+        CrmSyncRun.connection == row["id"], CrmSyncRun.status == "running"
+    )
+    run = CrmSyncRun(
+        firm=actor.firm_id,
+        connection=row["id"],
+        connector=row["connector"],
+        mode="incremental" if since is not None else "full",
+        trigger=trigger,
+        status="running",
+        resumed=resumed,
+        started_at=started,
+    )
+    await run.save()
+    writer = _PageWriter(actor, row, connector)
+    writer.index = await PartnerIndex.load(actor)
+    progress = SyncProgress()
+    clock = time.perf_counter()
+    status, message = "succeeded", ""
+    client: CRMClient | None = None
+
+    async def record(final: bool = False) -> None:
+        values: dict[Any, Any] = {
+            CrmSyncRun.pages: progress.pages,
+            CrmSyncRun.requests: client.requests if client else 0,
+            CrmSyncRun.created: progress.created,
+            CrmSyncRun.updated: progress.updated,
+            CrmSyncRun.unchanged: progress.unchanged,
+            CrmSyncRun.skipped: progress.skipped,
+            CrmSyncRun.failed: progress.failed,
+            CrmSyncRun.errors: progress.errors,
+            CrmSyncRun.duration_ms: int((time.perf_counter() - clock) * 1000),
+        }
+        if final:
+            values.update({CrmSyncRun.status: status, CrmSyncRun.message: message,
+                           CrmSyncRun.finished_at: now()})  # fmt: skip
+        await CrmSyncRun.update(values).where(CrmSyncRun.id == run.id)
+
+    try:
+        async with _http(http) as session:
+            client = CRMClient(
+                session,
+                connector,
+                connections.tokens_of(row),
+                on_tokens=lambda tokens: connections.save_refreshed_tokens(row["id"], tokens),
+                policy=policy,
+                **({"sleep": sleep} if sleep else {}),
+            )
+            pages = connector.fetch_pages(client, state.get("cursor"), since=since)
+            async for page in pages:
+                progress.pages += 1
+                progress.total = page.total if page.total is not None else progress.total
+                async with transaction():
+                    await writer.write(page, progress)
+                    bookmark = {"cursor": page.bookmark, "started": window_started.isoformat()}
+                    await CrmConnection.update(
+                        {CrmConnection.bookmark: bookmark, CrmConnection.window_since: since}
+                    ).where(CrmConnection.id == row["id"])
+                    await record()
+                if progress_cb:
+                    progress_cb(progress)
+        finished = now()
+        interval = row["sync_interval_minutes"]
+        await CrmConnection.update(
+            {
+                CrmConnection.bookmark: {},
+                CrmConnection.window_since: None,
+                CrmConnection.synced_through: window_started - connector.since_overlap,
+                CrmConnection.last_sync_at: finished,
+                CrmConnection.last_error: "",
+                CrmConnection.next_sync_at: (
+                    finished + dt.timedelta(minutes=interval) if interval else None
+                ),
+            }
+        ).where(CrmConnection.id == row["id"])
+    except ReconnectRequired as error:
+        status, message = "needs_reconnect", error.detail
+        await connections.mark_needs_reconnect(actor, row["id"], error)
+    except CRMError as error:
+        status, message = (
+            "failed",
+            error.detail
+            + ("; the next sync resumes after the last saved page" if progress.pages else ""),
+        )
+        await CrmConnection.update({CrmConnection.last_error: message}).where(
+            CrmConnection.id == row["id"]
+        )
+    except BaseException as error:  # cancelled, interrupted: the next run resumes
+        status, message = "interrupted", f"stopped: {type(error).__name__}"
+        await record(final=True)
+        raise
+    await record(final=True)
+    return run_out(
+        await CrmSyncRun.select().where(CrmSyncRun.id == run.id).first().output(load_json=True)
+    )
+
+
+async def list_runs(actor: Actor, name: str | None = None, limit: int = 20) -> list[SyncRunOut]:
+    query = CrmSyncRun.select().where(CrmSyncRun.firm == actor.firm_id)
+    if name:
+        query = query.where(CrmSyncRun.connector == name)
+    rows = await query.order_by(CrmSyncRun.id, ascending=False).limit(limit).output(load_json=True)
+    return [run_out(row) for row in rows]

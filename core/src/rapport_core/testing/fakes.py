@@ -1,0 +1,347 @@
+"""A fake CRM: a real HTTP server on loopback, in a thread, for tests and newcomers.
+
+The base class does what every OAuth CRM does the same way: an authorize endpoint that
+approves at once and redirects back with a code, a token endpoint (authorization code with
+PKCE, refresh), bearer-token checks, a record of every request, and fault injection (429 with
+``Retry-After``, 401 from an expired token, 5xx, a connection cut halfway through a body). A
+plugin's fake subclasses it and adds its CRM's contacts endpoints and pagination.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import secrets
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+
+@dataclass
+class FakeRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    form: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    at: float = field(default_factory=time.monotonic)
+
+    @property
+    def bearer(self) -> str | None:
+        value = self.headers.get("authorization", "")
+        return value[7:] if value.lower().startswith("bearer ") else None
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+@dataclass
+class FakeResponse:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    #: Send the headers and only half the body, then close the connection.
+    cut: bool = False
+
+    def encoded(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        return b"" if self.body is None else json.dumps(self.body).encode()
+
+
+@dataclass
+class Fault:
+    kind: str  # "429", "401", "500", "503", "cut"
+    times: int = 1
+    skip: int = 0  # let this many matching requests through first
+    path: str | None = None  # only requests whose path contains this (default: API calls)
+    retry_after: int | None = 1
+
+
+class FakeCRM:
+    """Subclass and implement :meth:`route` (the API) and :meth:`generate` (contacts)."""
+
+    name: ClassVar[str] = "fake"
+    authorize_path: ClassVar[str] = "/oauth/authorize"
+    token_path: ClassVar[str] = "/oauth/token"
+    client_id: ClassVar[str] = "rapport-fake-client"
+    client_secret: ClassVar[str] = "rapport-fake-secret"
+    access_token_lifetime: ClassVar[int] = 3600
+
+    def __init__(
+        self,
+        contacts: list[dict[str, Any]] | None = None,
+        *,
+        count: int = 0,
+        seed: int = 7,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.lock = threading.RLock()
+        self.contacts: list[dict[str, Any]] = (
+            list(contacts) if contacts is not None else self.generate(count, seed)
+        )
+        self.requests: list[FakeRequest] = []
+        self.faults: list[Fault] = []
+        #: Seconds each API answer takes (a slow CRM, for interruption tests).
+        self.delay = 0.0
+        self.access_tokens: set[str] = set()
+        self.refresh_tokens: set[str] = set()
+        self._codes: dict[str, tuple[str, str | None]] = {}
+        self._host, self._port = host, port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> str:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._server = ThreadingHTTPServer((self._host, self._port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeCRM:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start() the fake first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # ------------------------------------------------------------------ test controls
+
+    def inject(self, kind: str, **options: Any) -> None:
+        """Fail upcoming requests: ``inject("429", retry_after=2)``, ``inject("cut", skip=1)``."""
+        with self.lock:
+            self.faults.append(Fault(kind, **options))
+
+    def issue_tokens(self) -> dict[str, Any]:
+        """A fresh token response, as the token endpoint would send it (tests use it to
+        start connected without the browser step)."""
+        access, refresh = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+        with self.lock:
+            self.access_tokens.add(access)
+            self.refresh_tokens.add(refresh)
+        return self.token_body(access, refresh)
+
+    def expire_access_tokens(self) -> None:
+        with self.lock:
+            self.access_tokens.clear()
+
+    def revoke_refresh_tokens(self) -> None:
+        with self.lock:
+            self.refresh_tokens.clear()
+            self.access_tokens.clear()
+
+    def api_requests(self) -> list[FakeRequest]:
+        with self.lock:
+            return [r for r in self.requests if not self._is_oauth(r.path)]
+
+    def methods_seen(self) -> set[tuple[str, str]]:
+        """(method, "api" or the OAuth path) for every request: read-only proofs use it."""
+        with self.lock:
+            return {(r.method, r.path if self._is_oauth(r.path) else "api") for r in self.requests}
+
+    # ------------------------------------------------------------------ for subclasses
+
+    def generate(self, count: int, seed: int) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def route(self, request: FakeRequest) -> FakeResponse:
+        """Answer an authenticated API request."""
+        raise NotImplementedError
+
+    def token_body(self, access: str, refresh: str) -> dict[str, Any]:
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "token_type": "bearer",
+            "expires_in": self.access_token_lifetime,
+        }
+
+    def auth_error(self) -> FakeResponse:
+        return FakeResponse(401, {"error": {"type": "AuthenticationError", "message": "expired"}})
+
+    def error(self, status: int, message: str) -> FakeResponse:
+        return FakeResponse(status, {"error": {"type": "Error", "message": message}})
+
+    def extra_headers(self, request: FakeRequest) -> dict[str, str]:
+        """Headers on every API answer (rate-limit headers, for instance)."""
+        return {}
+
+    # ------------------------------------------------------------------ dispatch
+
+    def _is_oauth(self, path: str) -> bool:
+        return path in (self.authorize_path, self.token_path)
+
+    def _next_fault(self, request: FakeRequest) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.path is not None:
+                    if fault.path not in request.path:
+                        continue
+                elif self._is_oauth(request.path):
+                    continue
+                if fault.skip:
+                    fault.skip -= 1
+                    return None
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def handle(self, request: FakeRequest) -> FakeResponse:
+        with self.lock:
+            self.requests.append(request)
+        fault = self._next_fault(request)
+        if fault is not None and fault.kind != "cut":
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+            if fault.kind == "401":
+                return self.auth_error()
+            status = int(fault.kind)
+            response = self.error(status, "injected fault")
+            response.headers.update(headers)
+            return response
+        if request.path == self.authorize_path and request.method == "GET":
+            response = self._authorize(request)
+        elif request.path == self.token_path and request.method == "POST":
+            response = self._token(request)
+        elif request.bearer not in self.access_tokens:
+            response = self.auth_error()
+        else:
+            if self.delay:
+                time.sleep(self.delay)
+            with self.lock:
+                response = self.route(request)
+            response.headers = {**self.extra_headers(request), **response.headers}
+        if fault is not None:  # "cut"
+            response.cut = True
+        return response
+
+    def _authorize(self, request: FakeRequest) -> FakeResponse:
+        query = request.query
+        if query.get("client_id") != self.client_id or not query.get("redirect_uri"):
+            return FakeResponse(400, {"error": "invalid_client"})
+        code = secrets.token_urlsafe(12)
+        with self.lock:
+            self._codes[code] = (query["redirect_uri"], query.get("code_challenge"))
+        target = query["redirect_uri"]
+        sep = "&" if "?" in target else "?"
+        params = urlencode({"code": code, "state": query.get("state", "")})
+        return FakeResponse(302, b"", {"Location": f"{target}{sep}{params}"})
+
+    def _token(self, request: FakeRequest) -> FakeResponse:
+        form = request.form
+        if form.get("client_id") != self.client_id or form.get("client_secret") != (
+            self.client_secret
+        ):
+            return FakeResponse(401, {"error": "invalid_client"})
+        grant = form.get("grant_type")
+        if grant == "authorization_code":
+            with self.lock:
+                issued = self._codes.pop(form.get("code", ""), None)
+            if issued is None or issued[0] != form.get("redirect_uri"):
+                return FakeResponse(400, {"error": "invalid_grant"})
+            challenge = issued[1]
+            if challenge is not None:
+                verifier = form.get("code_verifier", "")
+                digest = hashlib.sha256(verifier.encode()).digest()
+                if base64.urlsafe_b64encode(digest).rstrip(b"=").decode() != challenge:
+                    return FakeResponse(
+                        400, {"error": "invalid_grant", "error_description": "PKCE"}
+                    )
+            return FakeResponse(200, self.issue_tokens())
+        if grant == "refresh_token":
+            refresh = form.get("refresh_token", "")
+            with self.lock:
+                if refresh not in self.refresh_tokens:
+                    return FakeResponse(400, {"error": "invalid_grant"})
+                access = secrets.token_urlsafe(16)
+                self.access_tokens.add(access)
+            body = self.token_body(access, refresh)
+            return FakeResponse(200, body)
+        return FakeResponse(400, {"error": "unsupported_grant_type"})
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: ClassVar[FakeCRM]
+    protocol_version = "HTTP/1.1"  # keep-alive, as real APIs do
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return None
+
+    def _serve(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        form: dict[str, str] = {}
+        if "form-urlencoded" in (self.headers.get("Content-Type") or ""):
+            form = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
+        request = FakeRequest(
+            method=method,
+            path=parts.path,
+            query={k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()},
+            headers={k.lower(): v for k, v in self.headers.items()},
+            form=form,
+            body=body,
+        )
+        response = self.fake.handle(request)
+        payload = response.encoded()
+        self.send_response(response.status)
+        if response.body is not None and not isinstance(response.body, bytes):
+            self.send_header("Content-Type", "application/json")
+        for key, value in response.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if response.cut:
+            self.wfile.write(payload[: len(payload) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")

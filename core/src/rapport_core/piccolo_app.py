@@ -15,8 +15,9 @@ APP_CONFIG = AppConfig(
             "rapport_core.audit.tables",
             "rapport_core.agreements.tables",
             "rapport_core.tax.tables",
+            "rapport_core.crm.tables",
+            "rapport_core.importing.tables",
         ],
         exclude_imported=True,
-        modules=["rapport_core.tables", "rapport_core.crm.tables"], exclude_imported=True
     ),
 )

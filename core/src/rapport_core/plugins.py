@@ -28,6 +28,7 @@ DEFAULT_PLUGINS = (
     "rapport_core.agreements.plugin",
     "rapport_core.tax.plugin",
     "rapport_core.crm.plugin",
+    "rapport_core.importing.plugin",
 )
 
 

@@ -142,7 +142,7 @@ class LicenceStatus(StrEnum):
 
 
 #: Partner sources other than ``crm:<name>`` (which is open-ended).
-FIXED_SOURCES = ("manual", "csv", "provisors", "assistant")
+FIXED_SOURCES = ("manual", "csv", "vcard", "provisors", "assistant")
 UNKNOWN_SOURCE_LABEL = "referral — source unknown"
 
 US_STATES = [

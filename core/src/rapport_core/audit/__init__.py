@@ -42,7 +42,7 @@ RETURNING last_hash
 """
 _ADVANCE_HEAD = """
 UPDATE rapport_audit_chain_head
-SET last_event_id = {}, last_hash = {}, events = events + 1, updated_at = {}
+SET last_event_id = {}, last_hash = {}, events = events + {}, updated_at = {}
 WHERE firm = {}
 """
 
@@ -75,7 +75,46 @@ async def record(
         )
         event.hash = event_hash(event.to_dict() | {"firm": actor.firm_id})
         await event.save()
-        await AuditEvent.raw(_ADVANCE_HEAD, event.id, event.hash, at, actor.firm_id)
+        await AuditEvent.raw(_ADVANCE_HEAD, event.id, event.hash, 1, at, actor.firm_id)
+
+
+class Entry(BaseModel):
+    """One event for :func:`record_many`."""
+
+    action: str
+    subject_type: str
+    subject_id: int | str
+    before: Any = None
+    after: Any = None
+
+
+async def record_many(actor: Actor, entries: list[Entry]) -> None:
+    """Append many events to the firm's chain with multi-row INSERTs (imports, syncs), in
+    the caller's transaction: the head is locked once and the events chained in order."""
+    if not entries:
+        return
+    from rapport_core.services.common import bulk_insert
+
+    at = now()
+    async with Firm._meta.db.transaction():
+        head = await AuditEvent.raw(_LOCK_HEAD, actor.firm_id, at)
+        prev_hash, rows = head[0]["last_hash"], []
+        for entry in entries:
+            row = {
+                "firm": actor.firm_id,
+                "actor": actor.label,
+                "action": entry.action,
+                "subject_type": entry.subject_type,
+                "subject_id": str(entry.subject_id),
+                "before": _stored(entry.before),
+                "after": _stored(entry.after),
+                "at": at,
+                "prev_hash": prev_hash,
+            }
+            row["hash"] = prev_hash = event_hash(row)
+            rows.append(row)
+        ids = await bulk_insert(AuditEvent, rows)
+        await AuditEvent.raw(_ADVANCE_HEAD, ids[-1], prev_hash, len(rows), at, actor.firm_id)
 
 
 async def events_for(

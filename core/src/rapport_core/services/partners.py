@@ -20,6 +20,7 @@ from rapport_core.schemas import (
     PartnerUpdate,
 )
 from rapport_core.services.common import (
+    bulk_insert,
     changes,
     get_scoped,
     ilike,
@@ -27,7 +28,7 @@ from rapport_core.services.common import (
     require_in_firm,
     transaction,
 )
-from rapport_core.tables import Activity, Licence, Partner, Referral, User
+from rapport_core.tables import Activity, AuditEvent, Licence, Partner, Referral, User
 
 
 def partner_out(row: dict) -> PartnerOut:
@@ -254,3 +255,66 @@ async def delete_activity(actor: Actor, activity_id: int) -> None:
     async with transaction():
         await Activity.delete().where(Activity.id == activity_id, Activity.firm == actor.firm_id)
         await audit.record(actor, "activity.delete", "activity", activity_id, before=before)
+
+
+# ------------------------------------------------------------------------ many at once
+# Imports and CRM syncs write thousands of partners in one transaction: the same schemas,
+# audit actions and hooks as create_partner/update_partner, with multi-row INSERTs.
+
+
+async def insert_partners(
+    actor: Actor, items: list[PartnerCreate], *, on_chunk=None
+) -> list[PartnerOut]:
+    """Create ``items`` inside the caller's open transaction, one ``partner.create`` audit
+    event each. The caller commits, then calls :func:`announce_partners`.
+    ``on_chunk(count)`` is told how many rows each INSERT wrote (for progress bars)."""
+    actor.require_write()
+    stamp = now()
+    values = [
+        {
+            **_columns(item.model_dump(mode="json")),
+            "firm": actor.firm_id,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        for item in items
+    ]
+    ids = await bulk_insert(Partner, values, on_chunk=on_chunk)
+    created = [partner_out({**row, "id": id_}) for row, id_ in zip(values, ids, strict=True)]
+    await audit.record_many(
+        actor,
+        [audit.Entry(action="partner.create", subject_type="partner", subject_id=out.id, after=out) for out in created],
+    )
+    return created
+
+
+async def change_partner_in_transaction(
+    actor: Actor, before: PartnerOut, data: PartnerUpdate
+) -> tuple[PartnerOut, list[str]]:
+    """Apply ``data`` to a partner inside the caller's open transaction and audit it; the
+    caller commits, then calls :func:`announce_partners`. Returns the partner and the
+    fields that changed (none: nothing written)."""
+    actor.require_write()
+    sent = changes(data, required=("name", "profession"))
+    changed = [name for name, value in sent.items() if getattr(before, name) != value]
+    if not changed:
+        return before, []
+    await Partner.update({**_columns(sent), Partner.updated_at: now()}).where(
+        Partner.id == before.id, Partner.firm == actor.firm_id
+    )
+    after = await get_partner(actor, before.id)
+    await audit.record(actor, "partner.update", "partner", before.id, before=before, after=after)
+    return after, changed
+
+
+def announce_partners(
+    actor: Actor,
+    created: list[PartnerOut],
+    updated: list[tuple[PartnerOut, list[str]]] = (),
+) -> None:
+    """The partner hooks, after the transaction that made the changes has committed."""
+    hook = get_plugin_manager().hook
+    for partner in created:
+        hook.partner_created(partner=partner, actor=actor)
+    for partner, changed in updated:
+        hook.partner_updated(partner=partner, changed=changed, actor=actor)

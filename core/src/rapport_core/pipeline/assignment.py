@@ -17,6 +17,7 @@ from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.errors import Invalid
+from rapport_core.pipeline.tables import RoundRobinTurn
 from rapport_core.schemas import Input, Money, Output, USState
 from rapport_core.services.common import (
     changes,
@@ -26,7 +27,6 @@ from rapport_core.services.common import (
     to_cents,
     transaction,
 )
-from rapport_core.pipeline.tables import RoundRobinTurn
 from rapport_core.tables import RoutingRule, User
 from rapport_core.vocabulary import Role
 

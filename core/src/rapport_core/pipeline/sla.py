@@ -75,10 +75,14 @@ async def sla_breaches(
             due["first_contact"].append((referred, row))
         if row["partner"] is not None:
             update = row["last_partner_update_at"]
-            due["partner_update"].append((max(referred, as_utc(update)) if update else referred, row))
+            due["partner_update"].append(
+                (max(referred, as_utc(update)) if update else referred, row)
+            )
     breaches = []
     for kind, started_rows in due.items():
-        late = [(started, row) for started, row in started_rows if started < as_of - allowances[kind]]
+        late = [
+            (started, row) for started, row in started_rows if started < as_of - allowances[kind]
+        ]
         late.sort(key=lambda item: (item[0], item[1]["id"]))
         for started, row in late if limit is None else late[:limit]:
             due_at = started + allowances[kind]

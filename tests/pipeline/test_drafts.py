@@ -2,13 +2,20 @@
 nothing goes out until a person approves it, and then only through the configured server."""
 
 import asyncio
+import datetime as dt
 import socket
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
+from rapport_core.errors import Conflict
+from rapport_core.pipeline import drafts
 from rapport_core.settings import get_settings
+from rapport_core.tables import MessageDraft
 
 from tests.pipeline.helpers import add_partner, log, move
+from tests.ui.conftest import web  # noqa: F401  (a signed-in browser-like session)
+from tests.ui.test_pages import visible_text
 
 
 async def pending(client, firm, role="owner") -> list[dict]:
@@ -179,5 +186,105 @@ async def test_a_failed_send_leaves_the_draft_pending_with_the_error(client, fir
         referral = await client.get(f"/api/v1/referrals/{ann['id']}", headers=firm.headers())
         assert referral.json()["last_partner_update_at"] is None
     finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+async def cut_off_mid_send(draft_id: int, minutes_ago: float) -> None:
+    """What a crash during the SMTP exchange leaves: the draft claimed, never finished."""
+    began = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes_ago)
+    await MessageDraft.update(
+        {MessageDraft.status: "sending", MessageDraft.sending_since: began}
+    ).where(MessageDraft.id == draft_id)
+
+
+async def test_a_send_cut_off_mid_way_can_be_requeued_by_a_person(web, client, firm, other_firm):  # noqa: F811
+    from rapport_core import audit
+
+    partner = await add_partner(client, firm, name="Grace Hopper", email="grace@cpa.example")
+    ann = await log(client, firm, partner_id=partner, client_name="Ann Lee")
+    await move(client, firm, ann["id"], stage="acknowledged")
+    [draft] = await pending(client, firm)
+    url = f"/api/v1/drafts/{draft['id']}/requeue"
+    # Pending, not being sent: nothing to requeue.
+    assert (await client.post(url, headers=firm.headers())).status_code == 409
+
+    await cut_off_mid_send(draft["id"], minutes_ago=1)  # may still be sending: wait
+    early = await client.post(url, headers=firm.headers())
+    assert early.status_code == 409 and "wait for it to finish" in early.json()["detail"]
+    await cut_off_mid_send(draft["id"], minutes_ago=10)
+    shown = (await client.get(f"/api/v1/drafts/{draft['id']}", headers=firm.headers())).json()
+    assert (shown["status"], shown["stuck"]) == ("sending", True)
+    assert (await client.post(url, headers=firm.headers("viewer"))).status_code == 403
+    assert (await client.post(url, headers=other_firm.headers())).status_code == 404
+
+    requeued = await client.post(url, headers=firm.headers("member"))
+    assert requeued.status_code == 200, requeued.text
+    body = requeued.json()
+    assert (body["status"], body["stuck"], body["sending_since"]) == ("pending", False, None)
+    assert "may or may not have received" in body["send_error"]
+    [event] = await audit.events_for(firm.id, subject_type="draft")
+    assert event["action"] == "draft.requeue" and event["actor"] == firm.emails["member"]
+    assert (event["before"]["status"], event["after"]["status"]) == ("sending", "pending")
+    # Back in the queue, it can be approved again.
+    assert [d["id"] for d in await pending(client, firm)] == [draft["id"]]
+
+    # The approvals page shows a stuck send as such, with a button to requeue it.
+    await cut_off_mid_send(draft["id"], minutes_ago=30)
+    await web.sign_in(firm.emails["member"])
+    queue = visible_text((await web.get("/approvals")).text)
+    assert "Stuck: the send began" in queue and "Put back in the queue" in queue
+    clicked = await web.post(f"/approvals/{draft['id']}/requeue", {})
+    assert clicked.history[0].status_code == 303
+    assert [d["id"] for d in await pending(client, firm)] == [draft["id"]]
+    again = await web.post(f"/approvals/{draft['id']}/requeue", {})
+    assert again.status_code == 409 and "not being sent" in visible_text(again.text)
+    await cut_off_mid_send(draft["id"], minutes_ago=30)
+    await web.sign_in(other_firm.emails["owner"])
+    assert (await web.post(f"/approvals/{draft['id']}/requeue", {})).status_code == 404
+    assert "Stuck" not in visible_text((await web.get("/approvals")).text)
+
+
+class HeldInbox(Inbox):
+    """An SMTP server that holds each message until released, so a send can be watched
+    while it is in progress."""
+
+    def __init__(self):
+        super().__init__()
+        self.arrived, self.release = threading.Event(), threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.arrived.set()
+        await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 20)
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_send_in_progress_is_shown_as_sending_not_stuck(client, firm, monkeypatch):
+    inbox = HeldInbox()
+    port = free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    monkeypatch.setenv("RAPPORT_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.setenv("RAPPORT_MAIL_FROM", "updates@firm-a.example")
+    get_settings.cache_clear()
+    try:
+        partner = await add_partner(client, firm, email="grace@cpa.example")
+        ann = await log(client, firm, partner_id=partner)
+        await move(client, firm, ann["id"], stage="acknowledged")
+        [draft] = await pending(client, firm)
+        # Through the services: the test client would answer one request at a time.
+        approving = asyncio.create_task(drafts.approve_draft(firm.actor(), draft["id"]))
+        assert await asyncio.to_thread(inbox.arrived.wait, 20)
+        during = await drafts.get_draft(firm.actor(), draft["id"])
+        assert (during.status, during.stuck) == ("sending", False) and during.sending_since
+        with pytest.raises(Conflict, match="wait for it to finish"):
+            await drafts.requeue_draft(firm.actor(), draft["id"])  # nobody may requeue it yet
+        inbox.release.set()
+        done = await approving
+        assert (done.status, done.sending_since) == ("sent", None)
+        assert len(inbox.messages) == 1
+    finally:
+        inbox.release.set()
+        server.stop()
         monkeypatch.undo()
         get_settings.cache_clear()

@@ -1,6 +1,10 @@
 """Intake: duplicate flagging with a person's override, and who gets a new referral."""
 
+import asyncio
 import datetime as dt
+
+from rapport_core.schemas import ReferralCreate
+from rapport_core.services import referrals
 
 from tests.pipeline.helpers import add_partner, log
 
@@ -139,3 +143,24 @@ async def test_the_duplicate_window_follows_the_firm_setting(client, firm):
     assert (await log(client, firm, client_name="Kim Ode", referred_at=later.isoformat()))[
         "duplicate_of"
     ] is None
+
+
+async def test_simultaneous_referrals_take_different_turns(client, firm):
+    """Referrals arriving at the same moment each take their own turn: the turn is one
+    atomic update, not a read of the last referral followed by a write."""
+    actor = firm.actor()
+    arrivals = [
+        referrals.create_referral(
+            actor, ReferralCreate(direction="received", client_name=f"Client {n}")
+        )
+        for n in range(4)
+    ]
+    made = sorted(await asyncio.gather(*arrivals), key=lambda referral: referral.id)
+    made.append(await referrals.create_referral(
+        actor, ReferralCreate(direction="received", client_name="Later")
+    ))  # fmt: skip
+    owners = [referral.owner_id for referral in made]
+    eligible = sorted([firm.user_ids["owner"], firm.user_ids["member"]])
+    # In the order they were stored, the turns alternate between the two people.
+    start = eligible.index(owners[0])
+    assert owners == [eligible[(start + i) % 2] for i in range(5)]

@@ -10,6 +10,7 @@ APP_CONFIG = AppConfig(
     table_classes=table_finder(
         modules=[
             "rapport_core.tables",
+            "rapport_core.pipeline.tables",
             "rapport_core.money.tables",
             "rapport_core.compliance.tables",
             "rapport_core.audit.tables",

@@ -28,7 +28,9 @@ def real(number: float) -> str:
 
 
 def month_of(column: str) -> str:
-    """``YYYY-MM`` of a timestamp, in UTC."""
+    """``YYYY-MM`` of a timestamp column, in UTC."""
     if postgres():
         return f"to_char(({column}) AT TIME ZONE 'UTC', 'YYYY-MM')"
-    return f"strftime('%Y-%m', {column})"
+    # Piccolo stores a timestamptz on SQLite as UTC text ("2026-01-31 09:00:00+00:00"), so
+    # the month is its first seven characters (strftime would parse every row's date).
+    return f"substr({column}, 1, 7)"

@@ -238,3 +238,5 @@ class MessageDraft(Table, tablename="rapport_message_draft"):
     decided_at = Timestamptz(null=True, default=None)
     sent_at = Timestamptz(null=True, default=None)
     send_error = Text(default="")
+    #: When a send began (status ``sending``); long ago means the send was cut off.
+    sending_since = Timestamptz(null=True, default=None)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from piccolo.query.functions.aggregate import Max
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.services.firm_settings import firm_settings
-from rapport_core.tables import Activity, Partner, Referral
+from rapport_core.tables import Partner
+from rapport_core.vocabulary import Direction
 
 
 class PartnerAttention(BaseModel):
@@ -23,32 +23,59 @@ class PartnerAttention(BaseModel):
     reason: str
 
 
-async def _last_contact(actor: Actor) -> list[tuple[dict, dt.date]]:
-    """Every partner with the date of its last contact: a referral either way or a touchpoint."""
-    partners = await Partner.select(Partner.id, Partner.name, Partner.created_at).where(
-        Partner.firm == actor.firm_id
+#: Each partner's latest referral either way and latest touchpoint, found by one index seek
+#: each ((firm, partner, referred_at) and (firm, partner, occurred_on)) rather than by
+#: grouping every referral the firm ever had. MATERIALIZED: each seek runs once per partner.
+_LAST_CONTACT = """
+    WITH contact AS MATERIALIZED (
+        SELECT p.id, p.firm, p.name, p.created_at,
+               (SELECT MAX(r.referred_at) FROM rapport_referral r
+                WHERE r.firm = p.firm AND r.partner = p.id) AS last_referral,
+               (SELECT MAX(a.occurred_on) FROM rapport_activity a
+                WHERE a.firm = p.firm AND a.partner = p.id) AS last_touch
+        FROM rapport_partner p
+        WHERE p.firm = {}
     )
-    referred = {
-        row["partner"]: row["last"]
-        for row in await Referral.select(Referral.partner, Max(Referral.referred_at, alias="last"))
-        .where(Referral.firm == actor.firm_id, Referral.partner.is_not_null())
-        .group_by(Referral.partner)
-    }
-    touched = {
-        row["partner"]: row["last"]
-        for row in await Activity.select(Activity.partner, Max(Activity.occurred_on, alias="last"))
-        .where(Activity.firm == actor.firm_id)
-        .group_by(Activity.partner)
-    }
-    rows = []
-    for partner in partners:
-        touch = _as_date(touched.get(partner["id"]))
-        contacts = [d for d in (_as_date(referred.get(partner["id"])), touch) if d is not None]
+"""
+
+
+async def quiet_partners(
+    actor: Actor, today: dt.date, days: int, *, with_value_received: bool = False
+) -> list[tuple[dict, dt.date]]:
+    """Partners whose last contact (a referral either way or a touchpoint; with neither, when
+    they were added) is ``days`` or more before ``today``, with that date. The database keeps
+    only those; ``with_value_received`` adds ``value``: the actual value (cents) of all they
+    have sent the firm, added up for these partners only."""
+    last_day = today - dt.timedelta(days=days)  # quiet: last contact on or before this day
+    after_last_day = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), dt.UTC)
+    value = (
+        f""", (SELECT SUM(r.actual_value_cents) FROM rapport_referral r
+              WHERE r.firm = contact.firm AND r.partner = contact.id
+                AND r.direction = '{Direction.received.value}') AS value"""
+        if with_value_received
+        else ""
+    )
+    rows = await Partner.raw(
+        _LAST_CONTACT
+        + f"""
+        SELECT contact.*{value} FROM contact
+        WHERE (last_referral IS NULL OR last_referral < {{}})
+          AND (last_touch IS NULL OR last_touch <= {{}})
+          AND (last_referral IS NOT NULL OR last_touch IS NOT NULL OR created_at < {{}})
+        """,
+        actor.firm_id,
+        after_last_day,
+        last_day,
+        after_last_day,
+    )
+    quiet = []
+    for row in rows:
+        contacts = [_as_date(row["last_referral"]), _as_date(row["last_touch"])]
+        known = [d for d in contacts if d is not None]
         # Only a partner with no history counts from the day they were added (partners
         # imported today may bring years of referrals with them).
-        last = max(contacts) if contacts else _as_date(partner["created_at"])
-        rows.append((partner, last))
-    return rows
+        quiet.append((row, max(known) if known else _as_date(row["created_at"])))
+    return quiet
 
 
 def _as_date(value) -> dt.date | None:
@@ -64,25 +91,25 @@ def _as_date(value) -> dt.date | None:
     return value.astimezone(dt.UTC).date() if isinstance(value, dt.datetime) else value
 
 
+def dormant_reason(idle: int, days: int) -> str:
+    return f"No referral either way and no touchpoint for {idle} days (dormant after {days})."
+
+
 async def dormant_partners(actor: Actor, *, today: dt.date | None = None) -> list[PartnerAttention]:
     today = today or now().date()
     days = (await firm_settings(actor.firm_id)).relationships.dormant_days
     quiet = []
-    for partner, last in await _last_contact(actor):
+    for partner, last in await quiet_partners(actor, today, days):
         idle = (today - last).days
-        if idle >= days:
-            reason = (
-                f"No referral either way and no touchpoint for {idle} days (dormant after {days})."
+        quiet.append(
+            PartnerAttention(
+                partner_id=partner["id"],
+                partner_name=partner["name"],
+                last_contact_on=last,
+                days_quiet=idle,
+                reason=dormant_reason(idle, days),
             )
-            quiet.append(
-                PartnerAttention(
-                    partner_id=partner["id"],
-                    partner_name=partner["name"],
-                    last_contact_on=last,
-                    days_quiet=idle,
-                    reason=reason,
-                )
-            )
+        )
     return sorted(quiet, key=lambda p: p.days_quiet, reverse=True)
 
 
@@ -90,22 +117,21 @@ async def check_ins_due(actor: Actor, *, today: dt.date | None = None) -> list[P
     """Partners with a review cadence whose last touchpoint (or, never touched, their
     addition) is at least that many days ago."""
     today = today or now().date()
-    partners = await Partner.select(
-        Partner.id, Partner.name, Partner.created_at, Partner.review_cadence_days
-    ).where(Partner.firm == actor.firm_id, Partner.review_cadence_days.is_not_null())
-    touched = {
-        row["partner"]: row["last"]
-        for row in await Activity.select(Activity.partner, Max(Activity.occurred_on, alias="last"))
-        .where(
-            Activity.firm == actor.firm_id,
-            Activity.partner.is_in([p["id"] for p in partners] or [0]),
-        )
-        .group_by(Activity.partner)
-    }
+    partners = await Partner.raw(
+        """
+        SELECT p.id, p.name, p.created_at, p.review_cadence_days,
+               (SELECT MAX(a.occurred_on) FROM rapport_activity a
+                WHERE a.firm = p.firm AND a.partner = p.id) AS last_touch
+        FROM rapport_partner p
+        WHERE p.firm = {} AND p.review_cadence_days IS NOT NULL
+        ORDER BY p.id
+        """,
+        actor.firm_id,
+    )
     due = []
     for partner in partners:
         cadence = partner["review_cadence_days"]
-        touch = _as_date(touched.get(partner["id"]))
+        touch = _as_date(partner["last_touch"])
         since = touch or _as_date(partner["created_at"])
         idle = (today - since).days
         if cadence and idle >= cadence:

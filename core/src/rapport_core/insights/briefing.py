@@ -10,13 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from piccolo.query.functions.aggregate import Sum
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
 from rapport_core.clock import as_utc, now
 from rapport_core.errors import RapportError
-from rapport_core.insights.attention import check_ins_due, dormant_partners
+from rapport_core.insights.attention import check_ins_due, dormant_reason, quiet_partners
 from rapport_core.insights.freshness import kept_until_changed
 from rapport_core.insights.reciprocity import partners_owed
 from rapport_core.pipeline.sla import sla_breaches
@@ -97,18 +96,21 @@ def briefing_action(kind, title, reason, subject_type, subject_id, urgency, impa
 async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
     cutoff = as_of - dt.timedelta(days=days)
     open_stages = ", ".join(f"'{stage.value}'" for stage in OPEN_STAGES)
-    open_rows = await Referral.raw(
+    # One branch per direction: with the direction fixed, both planners find the few open
+    # referrals on the (firm, stage, direction) index instead of reading the whole history.
+    open_in = "\nUNION ALL\n".join(
         f"""
-        SELECT * FROM (
-            SELECT r.id, r.client_name, r.stage, r.estimated_value_cents,
-                   (SELECT MAX(c.changed_at) FROM rapport_referral_stage_change c
-                    WHERE c.referral = r.id) AS last_move
-            FROM rapport_referral r
-            WHERE r.firm = {{}} AND r.stage IN ({open_stages})
-        ) AS open_referrals
-        WHERE last_move < {{}}
-        """,
-        actor.firm_id,
+        SELECT r.id, r.client_name, r.stage, r.estimated_value_cents,
+               (SELECT MAX(c.changed_at) FROM rapport_referral_stage_change c
+                WHERE c.referral = r.id) AS last_move
+        FROM rapport_referral r
+        WHERE r.firm = {{}} AND r.stage IN ({open_stages}) AND r.direction = '{direction.value}'
+        """
+        for direction in Direction
+    )
+    open_rows = await Referral.raw(
+        f"SELECT * FROM ({open_in}) AS open_referrals WHERE last_move < {{}}",
+        *[actor.firm_id for _ in Direction],
         cutoff,
     )
     actions = []
@@ -129,20 +131,6 @@ async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
     return actions
 
 
-async def _value_received(actor: Actor) -> dict[int, int]:
-    """Actual value (cents) of everything each partner has sent the firm."""
-    rows = (
-        await Referral.select(Referral.partner, Sum(Referral.actual_value_cents, alias="value"))
-        .where(
-            Referral.firm == actor.firm_id,
-            Referral.direction == Direction.received.value,
-            Referral.partner.is_not_null(),
-        )
-        .group_by(Referral.partner)
-    )
-    return {row["partner"]: int(row["value"] or 0) for row in rows}  # PostgreSQL: Decimal
-
-
 def _overdue(hours: float) -> str:
     if hours < 48:
         return f"{hours:.0f} hours"
@@ -160,16 +148,16 @@ async def daily_briefing(
     (
         breaches,
         stalled,
-        dormant,
-        lifetime,
+        quiet,
         owed_partners,
         check_ins,
         *plugin_actions,
     ) = await asyncio.gather(
         sla_breaches(actor, as_of=as_of, limit=limit),
         _stalled(actor, as_of, settings.relationships.stalled_days),
-        dormant_partners(actor, today=as_of.date()),
-        _value_received(actor),
+        quiet_partners(
+            actor, as_of.date(), settings.relationships.dormant_days, with_value_received=True
+        ),
         partners_owed(actor, as_of=as_of, limit=10),
         check_ins_due(actor, today=as_of.date()),
         *(source.collect(actor, as_of) for source in plugin_sources),
@@ -203,18 +191,22 @@ async def daily_briefing(
         )
 
     actions += stalled
-    for partner in dormant:
-        value = lifetime.get(partner.partner_id, 0)
+    dormant_days = settings.relationships.dormant_days
+    # Most quiet first, as dormant_partners lists them (equal scores keep this order).
+    for partner, last in sorted(quiet, key=lambda q: q[1]):
+        value = int(partner["value"] or 0)  # PostgreSQL: Decimal
         if value <= 0:
             continue  # the briefing raises only partners who have sent business
+        idle = (as_of.date() - last).days
         actions.append(
             briefing_action(
                 ActionKind.dormant_partner,
-                f"Reconnect with {partner.partner_name}",
-                f"{partner.reason} They have sent you ${value / 100:,.0f} of business.",
+                f"Reconnect with {partner['name']}",
+                f"{dormant_reason(idle, dormant_days)} "
+                f"They have sent you ${value / 100:,.0f} of business.",
                 "partner",
-                partner.partner_id,
-                urgency=partner.days_quiet / (2 * settings.relationships.dormant_days),
+                partner["id"],
+                urgency=idle / (2 * dormant_days),
                 impact=value / VALUABLE_PARTNER_CENTS,
             )
         )

@@ -9,7 +9,6 @@ import statistics
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from piccolo.query.functions.aggregate import Count, Sum
 from pydantic import BaseModel
 
 from rapport_core import sql
@@ -109,56 +108,53 @@ async def referral_metrics(
     partner_id: int | None = None,
 ) -> Metrics:
     period_from, period_to, start, end = await period(actor, period_from, period_to, partner_id)
-    where = [
-        Referral.firm == actor.firm_id,
-        Referral.referred_at >= start,
-        Referral.referred_at < end,
-    ]
-    if partner_id is not None:
-        where.append(Referral.partner == partner_id)
-
-    # One grouped pass gives the totals and the value by source; timings and months are
-    # worked out by the database too, so no referral row comes back to Python.
-    groups = (
-        await Referral.select(
-            Referral.partner,
-            Referral.direction,
-            Referral.stage,
-            Count(alias="n"),
-            Count(Referral.actual_value_cents, alias="valued"),
-            Sum(Referral.actual_value_cents, alias="value"),
-        )
-        .where(*where)
-        .group_by(Referral.partner, Referral.direction, Referral.stage)
-    )
-    count: Counter[tuple[str, str]] = Counter()
-    valued = value = 0
-    per_source: dict[int | None, dict[str, int]] = defaultdict(Counter)
-    for row in groups:
-        count[row["direction"], row["stage"]] += row["n"]
-        engaged_here = row["stage"] == Stage.engaged
-        if engaged_here:
-            valued += row["valued"]
-            value += int(row["value"] or 0)
-        if row["direction"] == Direction.received:
-            tally = per_source[row["partner"]]
-            tally["received"] += row["n"]
-            if engaged_here:
-                tally["engaged"] += row["n"]
-                tally["value"] += int(row["value"] or 0)
-                tally["valued"] += row["valued"]
-    sent = sum(n for (direction, _), n in count.items() if direction == Direction.sent)
-    received = sum(n for (direction, _), n in count.items() if direction == Direction.received)
-    accepted = count["sent", "accepted"] + count["sent", "engaged"]
-    engaged = sum(n for (_, stage), n in count.items() if stage == Stage.engaged)
-    closed = sum(n for (_, stage), n in count.items() if stage in ("engaged", "declined", "lost"))
-
     scope = "firm = {} AND referred_at >= {} AND referred_at < {}"
     params = [actor.firm_id, start, end]
     if partner_id is not None:
         scope += " AND partner = {}"
         params.append(partner_id)
     received_scope = f"{scope} AND direction = '{Direction.received.value}'"
+    engaged = f"stage = '{Stage.engaged.value}'"
+
+    # Everything is added up by the database in a few passes over the period, each grouped as
+    # coarsely as its figures allow (few groups keep the sort cheap): totals and months by
+    # direction and stage, then the value of each source. No referral row comes back.
+    count: Counter[tuple[str, str]] = Counter()
+    months: dict[str, Counter] = defaultdict(Counter)
+    valued = value = 0
+    month = sql.month_of("referred_at")
+    for row in await Referral.raw(
+        f"SELECT direction, stage, {month} AS month, COUNT(*) AS n, "
+        "COUNT(actual_value_cents) AS valued, SUM(actual_value_cents) AS value "
+        f"FROM rapport_referral WHERE {scope} GROUP BY direction, stage, {month}",
+        *params,
+    ):
+        count[row["direction"], row["stage"]] += row["n"]
+        months[row["month"]][row["direction"]] += row["n"]
+        if row["stage"] == Stage.engaged:
+            valued += row["valued"]
+            value += int(row["value"] or 0)  # PostgreSQL: Decimal
+    per_source = {
+        row["partner"]: {
+            "received": row["n"],
+            "engaged": int(row["engaged"] or 0),
+            "value": int(row["value"] or 0),
+            "valued": int(row["valued"] or 0),
+        }
+        for row in await Referral.raw(
+            f"SELECT partner, COUNT(*) AS n, SUM(CASE WHEN {engaged} THEN 1 ELSE 0 END) AS engaged, "
+            f"SUM(CASE WHEN {engaged} THEN actual_value_cents END) AS value, "
+            f"COUNT(CASE WHEN {engaged} THEN actual_value_cents END) AS valued "
+            f"FROM rapport_referral WHERE {received_scope} GROUP BY partner",
+            *params,
+        )
+    }
+    sent = sum(n for (direction, _), n in count.items() if direction == Direction.sent)
+    received = sum(n for (direction, _), n in count.items() if direction == Direction.received)
+    accepted = count["sent", "accepted"] + count["sent", "engaged"]
+    engaged_count = sum(n for (_, stage), n in count.items() if stage == Stage.engaged)
+    closed = sum(n for (_, stage), n in count.items() if stage in ("engaged", "declined", "lost"))
+
     contact_hours = [
         float(row["hours"])
         for row in await Referral.raw(
@@ -167,24 +163,32 @@ async def referral_metrics(
             *params,
         )
     ]
+    # "paid_at IS NOT NULL" first: the partial index of paid referrals answers it.
     payout_days = [
         float(row["days"])
         for row in await Referral.raw(
             f"SELECT {sql.days_between('paid_at', 'closed_at')} AS days FROM rapport_referral "
-            f"WHERE {received_scope} AND paid_at IS NOT NULL AND closed_at IS NOT NULL",
+            f"WHERE paid_at IS NOT NULL AND {received_scope} AND closed_at IS NOT NULL",
             *params,
         )
     ]
 
-    names = {
-        row["id"]: row["name"]
-        for row in await Partner.select(Partner.id, Partner.name).where(
-            Partner.firm == actor.firm_id, Partner.id.is_in([p for p in per_source if p] or [0])
-        )
-    }
+    # Names for the sources found (a join here would widen the grouped pass).
+    names = {}
+    if any(per_source):
+        names = {
+            row["id"]: row["name"]
+            for row in await Partner.raw(
+                "SELECT p.id, p.name FROM rapport_partner p WHERE p.firm = {} AND EXISTS ("
+                f"SELECT 1 FROM rapport_referral WHERE {received_scope} AND partner = p.id)",
+                actor.firm_id,
+                *params,
+            )
+        }
     by_source = sorted(
         (
-            SourceValue(
+            # Built from figures already checked: construct, skipping validation (thousands).
+            SourceValue.model_construct(
                 partner_id=pid,
                 source=names.get(pid, UNKNOWN_SOURCE_LABEL) if pid else UNKNOWN_SOURCE_LABEL,
                 received=t["received"],
@@ -198,15 +202,6 @@ async def referral_metrics(
         key=lambda s: (s.actual_value, s.received),
         reverse=True,
     )
-
-    months: dict[str, Counter] = defaultdict(Counter)
-    month = sql.month_of("referred_at")
-    for row in await Referral.raw(
-        f"SELECT {month} AS month, direction, COUNT(*) AS n FROM rapport_referral "
-        f"WHERE {scope} GROUP BY {month}, direction",
-        *params,
-    ):
-        months[row["month"]][row["direction"]] += row["n"]
     monthly = [
         MonthCount(month=m, sent=c[Direction.sent], received=c[Direction.received])
         for m, c in sorted(months.items())
@@ -219,7 +214,7 @@ async def referral_metrics(
         received=received,
         sent=sent,
         acceptance_rate=_rate(accepted, accepted + count["sent", "declined"]),
-        conversion_rate=_rate(engaged, closed),
+        conversion_rate=_rate(engaged_count, closed),
         average_deal_size=_mean_money(value, valued),
         first_contact_hours_median=_median(contact_hours),
         first_contact_hours_p90=percentile(contact_hours, 0.9),

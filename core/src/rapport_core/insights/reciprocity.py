@@ -38,7 +38,7 @@ class Reciprocity(BaseModel):
 class _Flow:
     counts: dict[str, int] = field(default_factory=lambda: {"sent": 0, "received": 0})
     cents: dict[str, int] = field(default_factory=lambda: {"sent": 0, "received": 0})
-    last: dict[str, dt.datetime | None] = field(
+    last: dict[str, dt.datetime | str | None] = field(
         default_factory=lambda: {"sent": None, "received": None}
     )
     score: float = 0.0
@@ -81,7 +81,7 @@ async def _flows(
         direction = row["direction"]
         flow.counts[direction] = row["n"]
         flow.cents[direction] = int(row["cents"] or 0)
-        flow.last[direction] = as_utc(row["last"])
+        flow.last[direction] = row["last"]  # made a datetime for the partners listed only
         weight = float(row["weight"] or 0)
         flow.score += weight if direction == Direction.received else -weight
     return flows, relationships.window_days
@@ -104,8 +104,8 @@ def _reciprocity(partner_id: int, name: str, flow: _Flow, window_days: int) -> R
         received_value=from_cents(flow.cents["received"]),
         sent_value=from_cents(flow.cents["sent"]),
         owed_score=round(flow.score, 3),
-        last_received_at=flow.last["received"],
-        last_sent_at=flow.last["sent"],
+        last_received_at=as_utc(flow.last["received"]),
+        last_sent_at=as_utc(flow.last["sent"]),
         explanation=explanation,
     )
 
@@ -124,11 +124,12 @@ async def partners_owed(
     """Partners whose referrals to you outweigh yours to them, most owed first."""
     flows, window = await _flows(actor, as_of or now())
     owed = {pid: flow for pid, flow in flows.items() if flow.score > 0}
+    ranked = sorted(owed.items(), key=lambda item: item[1].score, reverse=True)[:limit]
+    # Names for the partners listed only (every owed partner of a large firm is thousands).
     names = {
         row["id"]: row["name"]
         for row in await Partner.select(Partner.id, Partner.name).where(
-            Partner.firm == actor.firm_id, Partner.id.is_in(list(owed) or [0])
+            Partner.firm == actor.firm_id, Partner.id.is_in([pid for pid, _ in ranked] or [0])
         )
     }
-    ranked = sorted(owed.items(), key=lambda item: item[1].score, reverse=True)[:limit]
     return [_reciprocity(pid, names[pid], flow, window) for pid, flow in ranked if pid in names]

@@ -5,7 +5,7 @@ Rules are tried by ``position`` (then id). A rule's empty criteria match anythin
 jurisdiction, and the estimated value lies within ``min_value``..``max_value`` (a referral
 without a value matches no rule that has a bound). Without a match, the owner is the next
 active member or owner (by user id, wrapping) after the owner of the firm's most recent
-round-robin referral.
+round-robin referral. The turn is one row per firm, moved by an atomic UPDATE.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.errors import Invalid
+from rapport_core.pipeline.tables import RoundRobinTurn
 from rapport_core.schemas import Input, Money, Output, USState
 from rapport_core.services.common import (
     changes,
@@ -26,7 +27,7 @@ from rapport_core.services.common import (
     to_cents,
     transaction,
 )
-from rapport_core.tables import Referral, RoutingRule, User
+from rapport_core.tables import RoutingRule, User
 from rapport_core.vocabulary import Role
 
 ROUND_ROBIN_ROLES = (Role.member.value, Role.owner.value)
@@ -161,10 +162,10 @@ def _matches(rule: dict, matter_type: str, state: str, value_cents: int | None) 
     return (low is None or value_cents >= low) and (high is None or value_cents <= high)
 
 
-async def choose_owner(
+async def matching_rule(
     firm_id: int, *, matter_type: str, state: str, value_cents: int | None
-) -> tuple[int | None, str]:
-    """(owner id, assigned_by) for a new received referral that names no owner."""
+) -> tuple[int, str] | None:
+    """(owner id, assigned_by) from the first routing rule a new received referral matches."""
     rules = (
         await RoutingRule.select()
         .where(
@@ -178,24 +179,43 @@ async def choose_owner(
     for rule in rules:
         if _matches(rule, matter_type, state, value_cents):
             return rule["owner"], f"rule:{rule['id']}"
-    return await _next_in_turn(firm_id), "round_robin"
+    return None
 
 
-async def _next_in_turn(firm_id: int) -> int | None:
-    users = [
-        row["id"]
-        for row in await User.select(User.id)
-        .where(User.firm == firm_id, User.active.eq(True), User.role.is_in(ROUND_ROBIN_ROLES))
-        .order_by(User.id)
-    ]
-    if not users:
-        return None
-    last = (
-        await Referral.select(Referral.owner)
-        .where(Referral.firm == firm_id, Referral.assigned_by == "round_robin")
-        .order_by(Referral.created_at, ascending=False)
-        .order_by(Referral.id, ascending=False)
-        .first()
+def _eligible(after: str) -> str:
+    """The first active member or owner of the firm (``{}``) with an id above ``after``."""
+    roles = ", ".join(f"'{role}'" for role in ROUND_ROBIN_ROLES)
+    return (
+        f"(SELECT MIN(u.id) FROM rapport_user u WHERE u.firm = {{}} AND u.active = {{}} "
+        f"AND u.role IN ({roles}) AND u.id > {after})"
     )
-    previous = last["owner"] if last and last["owner"] else 0
-    return next((user for user in users if user > previous), users[0])
+
+
+async def take_turn(firm_id: int) -> int | None:
+    """The next person in the firm's round-robin, by one atomic UPDATE of its turn row (call
+    inside the referral's transaction, before it reads anything else, so the write lock is
+    taken first on SQLite and the row is locked on PostgreSQL: simultaneous referrals queue
+    here and each sees the turn the one before it took)."""
+    # The firm's first turn carries on from its most recent round-robin referral.
+    await RoundRobinTurn.raw(
+        "INSERT INTO rapport_round_robin_turn (firm, last_owner) "
+        "SELECT {}, (SELECT owner FROM rapport_referral WHERE firm = {} "
+        "AND assigned_by = 'round_robin' ORDER BY created_at DESC, id DESC LIMIT 1) "
+        "WHERE NOT EXISTS (SELECT 1 FROM rapport_round_robin_turn WHERE firm = {}) "
+        "ON CONFLICT (firm) DO NOTHING",
+        firm_id,
+        firm_id,
+        firm_id,
+    )
+    # Wrapping: the first eligible id after the last owner, else the first of all.
+    taken = await RoundRobinTurn.raw(
+        "UPDATE rapport_round_robin_turn SET last_owner = COALESCE("
+        f"{_eligible('COALESCE(rapport_round_robin_turn.last_owner, 0)')}, {_eligible('0')}) "
+        "WHERE firm = {} RETURNING last_owner",
+        firm_id,
+        True,
+        firm_id,
+        True,
+        firm_id,
+    )
+    return taken[0]["last_owner"] if taken else None

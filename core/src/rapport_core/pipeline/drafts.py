@@ -15,7 +15,7 @@ from pydantic import Field
 
 from rapport_core import audit
 from rapport_core.actors import Actor
-from rapport_core.clock import now
+from rapport_core.clock import as_utc, now
 from rapport_core.errors import Conflict, NotFound
 from rapport_core.firm_settings import ClosedLoopSettings
 from rapport_core.pipeline.mail import DeliveryFailed, mail_configured, send_mail
@@ -24,6 +24,10 @@ from rapport_core.services.common import transaction
 from rapport_core.services.firm_settings import firm_settings
 from rapport_core.tables import MessageDraft, Partner, Referral
 from rapport_core.vocabulary import DraftDetail, DraftStatus, Stage
+
+#: A send takes seconds (mail.py times out well before this); a draft still ``sending``
+#: after this long was cut off, and a person may put it back in the queue.
+STUCK_AFTER = dt.timedelta(minutes=5)
 
 #: What the partner is told at each stage; {client} is the client as the detail level allows.
 STAGE_NEWS = {
@@ -59,6 +63,9 @@ class DraftOut(Output):
     decided_at: dt.datetime | None
     sent_at: dt.datetime | None
     send_error: str
+    sending_since: dt.datetime | None = None
+    #: In ``sending`` for longer than STUCK_AFTER: the send was cut off (a crash, a restart).
+    stuck: bool = False
 
 
 def client_phrase(referral: ReferralOut, detail: DraftDetail) -> str:
@@ -116,9 +123,21 @@ _COLUMNS = (
 )
 
 
+def is_stuck(status: str, sending_since: dt.datetime | None) -> bool:
+    """A send that began STUCK_AFTER ago and never finished (no time: from before it was kept)."""
+    if status != DraftStatus.sending:
+        return False
+    return sending_since is None or now() - as_utc(sending_since) > STUCK_AFTER
+
+
 def _out(row: dict) -> DraftOut:
     return DraftOut.model_validate(
-        {**row, "referral_id": row["referral"], "partner_id": row["partner"]}
+        {
+            **row,
+            "referral_id": row["referral"],
+            "partner_id": row["partner"],
+            "stuck": is_stuck(row["status"], row["sending_since"]),
+        }
     )
 
 
@@ -211,9 +230,8 @@ async def approve_draft(actor: Actor, draft_id: int) -> DraftOut:
     status, decided_from = DraftStatus.approved, DraftStatus.pending
     if mail_configured() and before.to_email:
         # Claim it first, so a second click cannot mail the partner a second time.
-        await _move(
-            actor, before, DraftStatus.pending, {MessageDraft.status: DraftStatus.sending.value}
-        )
+        claim = {MessageDraft.status: DraftStatus.sending.value, MessageDraft.sending_since: now()}
+        await _move(actor, before, DraftStatus.pending, claim)
         reply_to = (await firm_settings(actor.firm_id)).closed_loop.reply_to
         try:
             await send_mail(
@@ -223,6 +241,7 @@ async def approve_draft(actor: Actor, draft_id: int) -> DraftOut:
             back = {
                 MessageDraft.status: DraftStatus.pending.value,
                 MessageDraft.send_error: error.detail,
+                MessageDraft.sending_since: None,
             }
             await _move(actor, before, DraftStatus.sending, back)
             raise
@@ -234,7 +253,36 @@ async def approve_draft(actor: Actor, draft_id: int) -> DraftOut:
         MessageDraft.decided_at: stamp,
         MessageDraft.send_error: "",
         MessageDraft.sent_at: stamp if status is DraftStatus.sent else None,
+        MessageDraft.sending_since: None,
     }
     return await _decide(
         actor, before, "approve", values, partner_updated=stamp, expected=decided_from
     )
+
+
+#: Shown on a requeued draft: the mail may or may not have reached the partner.
+REQUEUED_NOTE = (
+    "The send was cut off before it finished, so the partner may or may not have received "
+    "this update. Check before approving it again."
+)
+
+
+async def requeue_draft(actor: Actor, draft_id: int) -> DraftOut:
+    """Put a draft whose send was cut off (``sending`` for over STUCK_AFTER) back in the
+    approval queue, for a person to check and approve again. Audited."""
+    actor.require_write()
+    before = await get_draft(actor, draft_id)
+    if before.status is not DraftStatus.sending:
+        raise Conflict(f"draft {draft_id} is {before.status}, not being sent", field="status")
+    if not before.stuck:
+        raise Conflict(
+            f"draft {draft_id} began sending less than {STUCK_AFTER.seconds // 60} minutes "
+            "ago; wait for it to finish",
+            field="status",
+        )
+    back = {
+        MessageDraft.status: DraftStatus.pending.value,
+        MessageDraft.send_error: REQUEUED_NOTE,
+        MessageDraft.sending_since: None,
+    }
+    return await _decide(actor, before, "requeue", back, expected=DraftStatus.sending)

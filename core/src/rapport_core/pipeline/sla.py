@@ -1,9 +1,9 @@
 """Service-level agreements on received referrals: what is overdue, and by how much.
 
 Each SLA is a due time computed from the referral's milestone columns and the firm's
-``sla`` settings (see docs/pipeline.md). The overdue rows are found by one query per SLA:
-the condition "due time < now" is rewritten as "start time < now - allowance", which both
-SQLite and PostgreSQL compare on timestamp columns without date arithmetic.
+``sla`` settings (see docs/pipeline.md). One query reads the open received referrals (a
+referral is open for days or weeks, so they are few whatever the history) and each SLA's
+due time is worked out from them.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from piccolo.columns.combination import WhereRaw
-from piccolo.query import OrderByRaw
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
@@ -48,43 +46,45 @@ async def sla_breaches(
         "first_contact": dt.timedelta(hours=sla.first_contact_hours),
         "partner_update": dt.timedelta(days=sla.partner_update_days),
     }
-    # Each SLA's clock starts at one column: the referral, or the latest partner update.
-    starts = {
-        "acknowledge": (Referral.acknowledged_at.is_null(), "referred_at"),
-        "first_contact": (Referral.first_contact_at.is_null(), "referred_at"),
-        "partner_update": (
-            Referral.partner.is_not_null(),
-            "COALESCE(last_partner_update_at, referred_at)",
-        ),
-    }
+    # The open received referrals are few (closed ones are most of the history), so one
+    # query finds them by stage on the (firm, stage, direction) index and each SLA is
+    # checked here; asking the database for "start < cutoff" lets it walk the time index
+    # through the whole history instead.
+    rows = await Referral.select(
+        Referral.id,
+        Referral.client_name,
+        Referral.partner,
+        Referral.partner.name.as_alias("partner_name"),
+        Referral.owner,
+        Referral.referred_at,
+        Referral.acknowledged_at,
+        Referral.first_contact_at,
+        Referral.last_partner_update_at,
+    ).where(
+        Referral.firm == actor.firm_id,
+        Referral.stage.is_in([stage.value for stage in OPEN_STAGES]),
+        Referral.direction == Direction.received.value,
+    )
+    due: dict[SlaKind, list[tuple[dt.datetime, dict]]] = {kind: [] for kind in allowances}
+    for row in rows:
+        referred = as_utc(row["referred_at"])
+        # Each SLA's clock starts at one moment: the referral, or the latest partner update.
+        if row["acknowledged_at"] is None:
+            due["acknowledge"].append((referred, row))
+        if row["first_contact_at"] is None:
+            due["first_contact"].append((referred, row))
+        if row["partner"] is not None:
+            update = row["last_partner_update_at"]
+            due["partner_update"].append(
+                (max(referred, as_utc(update)) if update else referred, row)
+            )
     breaches = []
-    for kind, (pending, start) in starts.items():
-        cutoff = as_of - allowances[kind]
-        query = (
-            Referral.select(
-                Referral.id,
-                Referral.client_name,
-                Referral.partner,
-                Referral.partner.name.as_alias("partner_name"),
-                Referral.owner,
-                Referral.referred_at,
-                Referral.last_partner_update_at,
-            )
-            .where(
-                Referral.firm == actor.firm_id,
-                Referral.direction == Direction.received.value,
-                Referral.stage.is_in([stage.value for stage in OPEN_STAGES]),
-                pending,
-                WhereRaw(f"{start} < {{}}", cutoff),
-            )
-            .order_by(OrderByRaw(start))
-        )
-        if limit is not None:
-            query = query.limit(limit)
-        for row in await query:
-            started = as_utc(row["referred_at"])
-            if kind == "partner_update" and row["last_partner_update_at"]:
-                started = max(started, as_utc(row["last_partner_update_at"]))
+    for kind, started_rows in due.items():
+        late = [
+            (started, row) for started, row in started_rows if started < as_of - allowances[kind]
+        ]
+        late.sort(key=lambda item: (item[0], item[1]["id"]))
+        for started, row in late if limit is None else late[:limit]:
             due_at = started + allowances[kind]
             breaches.append(
                 SlaBreach(

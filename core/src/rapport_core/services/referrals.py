@@ -9,7 +9,7 @@ from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.errors import Conflict, Invalid, NotFound
 from rapport_core.identity import email_key, name_key, phone_key
-from rapport_core.pipeline.assignment import choose_owner
+from rapport_core.pipeline.assignment import matching_rule, take_turn
 from rapport_core.pipeline.drafts import queue_draft
 from rapport_core.pipeline.intake import find_original, flagged_duplicate
 from rapport_core.plugins import get_plugin_manager
@@ -102,16 +102,22 @@ async def create_referral(actor: Actor, data: ReferralCreate) -> ReferralOut:
     keys = _identity_keys(fields)
     referred_at = data.referred_at or stamp
     intake = {}
+    round_robin = False
     if data.direction is Direction.received:
         intake["duplicate_of"] = await find_original(actor.firm_id, keys, referred_at)
         if data.owner_id is None:
-            intake["owner"], intake["assigned_by"] = await choose_owner(
+            rule = await matching_rule(
                 actor.firm_id,
                 matter_type=data.matter_type,
                 state=data.jurisdiction,
                 value_cents=to_cents(data.estimated_value),
             )
+            round_robin = rule is None
+            if rule:
+                intake["owner"], intake["assigned_by"] = rule
     async with transaction():
+        if round_robin:  # first in the transaction: see take_turn
+            intake["owner"], intake["assigned_by"] = await take_turn(actor.firm_id), "round_robin"
         referral = Referral(
             firm=actor.firm_id,
             **(_columns(fields) | intake),

@@ -108,5 +108,13 @@ class DraftController(Controller):
     async def discard(self, actor: NamedDependency[Actor], draft_id: FromPath[int]) -> DraftOut:
         return await drafts.discard_draft(actor, draft_id)
 
+    @post(
+        "/{draft_id:int}/requeue",
+        summary="Put a draft whose send was cut off (sending for over 5 minutes) back in the queue",
+        status_code=200,
+    )
+    async def requeue(self, actor: NamedDependency[Actor], draft_id: FromPath[int]) -> DraftOut:
+        return await drafts.requeue_draft(actor, draft_id)
+
 
 CONTROLLERS: list = [SlaController, DuplicateController, RoutingRuleController, DraftController]

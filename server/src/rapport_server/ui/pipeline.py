@@ -89,6 +89,7 @@ async def _queue(me: SignedIn, problem: str = "") -> Template:
         "pipeline/approvals.html",
         me,
         pending=pending,
+        sending=await drafts.list_drafts(me.actor, DraftStatus.sending),
         ready=list(reversed(ready)),
         smtp=mail_configured(),
         problem=problem,
@@ -127,7 +128,7 @@ def _outcome(problem_errors: dict[str, str]) -> str:
 
 
 async def _decide(me: SignedIn, draft_id: int, action: str, form: RawForm) -> Response:
-    """Approve, save or discard a draft; approve and save keep the text as edited."""
+    """Approve, save, discard or requeue a draft; approve and save keep the text as edited."""
     await drafts.get_draft(me.actor, draft_id)  # another firm's draft: a 404 page
 
     async def save() -> Response:
@@ -138,6 +139,8 @@ async def _decide(me: SignedIn, draft_id: int, action: str, form: RawForm) -> Re
             await drafts.approve_draft(me.actor, draft_id)
         elif action == "discard":
             await drafts.discard_draft(me.actor, draft_id)
+        elif action == "requeue":
+            await drafts.requeue_draft(me.actor, draft_id)
         return Redirect("/approvals", status_code=303)
 
     return await submit(save, lambda errors: _queue(me, _outcome(errors)))
@@ -215,6 +218,15 @@ class PipelinePages(Controller):
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response:
         return await _decide(me, draft_id, "discard", read_form(data))
+
+    @post("/approvals/{draft_id:int}/requeue")
+    async def requeue(
+        self,
+        me: NamedDependency[SignedIn],
+        draft_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        return await _decide(me, draft_id, "requeue", read_form(data))
 
     @get("/settings")
     async def settings(self, me: NamedDependency[SignedIn]) -> Template:

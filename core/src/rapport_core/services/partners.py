@@ -28,7 +28,7 @@ from rapport_core.services.common import (
     require_in_firm,
     transaction,
 )
-from rapport_core.tables import Activity, AuditEvent, Licence, Partner, Referral, User
+from rapport_core.tables import Activity, Licence, Partner, Referral, User
 
 
 def partner_out(row: dict) -> PartnerOut:
@@ -283,7 +283,12 @@ async def insert_partners(
     created = [partner_out({**row, "id": id_}) for row, id_ in zip(values, ids, strict=True)]
     await audit.record_many(
         actor,
-        [audit.Entry(action="partner.create", subject_type="partner", subject_id=out.id, after=out) for out in created],
+        [
+            audit.Entry(
+                action="partner.create", subject_type="partner", subject_id=out.id, after=out
+            )
+            for out in created
+        ],
     )
     return created
 

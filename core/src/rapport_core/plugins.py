@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import inspect
 import os
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -71,6 +72,15 @@ def build_plugin_manager(*, load_entry_points: bool = True) -> RapportPluginMana
 @cache
 def get_plugin_manager() -> RapportPluginManager:
     return build_plugin_manager()
+
+
+async def notify(hook_name: str, **kwargs) -> None:
+    """Call a notification hook and await whatever its implementations return, so a plugin
+    may finish async work (compliance re-evaluates the changed referral) before the caller
+    answers. Called after the change is committed."""
+    for result in getattr(get_plugin_manager().hook, hook_name)(**kwargs):
+        if inspect.isawaitable(result):
+            await result
 
 
 @dataclass(frozen=True)

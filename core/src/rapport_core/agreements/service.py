@@ -23,7 +23,7 @@ from rapport_core.agreements.schemas import (
 from rapport_core.agreements.tables import Agreement, AgreementVersion
 from rapport_core.clock import now
 from rapport_core.errors import Conflict, Invalid, NotFound, RapportError
-from rapport_core.plugins import get_plugin_manager
+from rapport_core.plugins import notify
 from rapport_core.services.common import require_in_firm, transaction
 from rapport_core.tables import Partner, Referral
 
@@ -228,7 +228,7 @@ async def upload_agreement(
     except BaseException:
         await _forget_unused(actor, stored)
         raise
-    get_plugin_manager().hook.agreement_changed(agreement=out, actor=actor)
+    await notify("agreement_changed", agreement=out, actor=actor)
     return out
 
 
@@ -284,7 +284,7 @@ async def add_version(
     except BaseException:
         await _forget_unused(actor, stored)
         raise
-    get_plugin_manager().hook.agreement_changed(agreement=after, actor=actor)
+    await notify("agreement_changed", agreement=after, actor=actor)
     return after
 
 
@@ -321,7 +321,7 @@ async def change_status(actor: Actor, agreement_id: int, data: StatusChange) -> 
         await audit.record(
             actor, "agreement.status", "agreement", agreement_id, before=before, after=after
         )
-    get_plugin_manager().hook.agreement_changed(agreement=after, actor=actor)
+    await notify("agreement_changed", agreement=after, actor=actor)
     return after
 
 

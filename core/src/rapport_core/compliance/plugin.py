@@ -3,6 +3,8 @@ change, the payout gate and the briefing's findings."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import click
 
 from rapport_core.compliance import reactions
@@ -19,48 +21,48 @@ def register_commands(cli: click.Group) -> None:
 
 
 @hookimpl
-def partner_created(partner, actor) -> None:
-    reactions.schedule(actor, partner_id=partner.id)
+def partner_created(partner, actor) -> Awaitable[None] | None:
+    return reactions.reevaluate(actor, partner_id=partner.id)
 
 
 @hookimpl
-def partner_updated(partner, changed, actor) -> None:
-    reactions.schedule(actor, partner_id=partner.id)
+def partner_updated(partner, changed, actor) -> Awaitable[None] | None:
+    return reactions.reevaluate(actor, partner_id=partner.id)
 
 
 @hookimpl
-def referral_created(referral, actor) -> None:
-    reactions.schedule(actor, referral_ids=[referral.id])
+def referral_created(referral, actor) -> Awaitable[None] | None:
+    return reactions.reevaluate(actor, referral_ids=[referral.id])
 
 
 @hookimpl
-def referral_stage_changed(referral, change, actor) -> None:
-    reactions.schedule(actor, referral_ids=[referral.id])
+def referral_stage_changed(referral, change, actor) -> Awaitable[None] | None:
+    return reactions.reevaluate(actor, referral_ids=[referral.id])
 
 
 @hookimpl
-def fee_arrangement_changed(arrangement, actor) -> None:
-    reactions.after_money_change(arrangement, actor)
+def fee_arrangement_changed(arrangement, actor) -> Awaitable[None] | None:
+    return reactions.after_money_change(arrangement, actor)
 
 
 @hookimpl
-def agreement_changed(agreement, actor) -> None:
-    reactions.after_money_change(agreement, actor)
+def agreement_changed(agreement, actor) -> Awaitable[None] | None:
+    return reactions.after_money_change(agreement, actor)
 
 
 @hookimpl
-def payout_changed(payout, actor) -> None:
-    reactions.after_money_change(payout, actor)
+def payout_changed(payout, actor) -> Awaitable[None] | None:
+    return reactions.after_money_change(payout, actor)
 
 
 @hookimpl
-def payment_recorded(payment, actor) -> None:
-    reactions.after_money_change(payment, actor)
+def payment_recorded(payment, actor) -> Awaitable[None] | None:
+    return reactions.after_money_change(payment, actor)
 
 
 @hookimpl
-def tax_profile_changed(partner_id, actor) -> None:
-    reactions.schedule(actor, partner_id=partner_id)
+def tax_profile_changed(partner_id, actor) -> Awaitable[None] | None:
+    return reactions.reevaluate(actor, partner_id=partner_id)
 
 
 @hookimpl

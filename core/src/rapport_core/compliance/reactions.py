@@ -1,32 +1,25 @@
-"""Re-evaluation when records change. Hooks are synchronous and run after the change is
-committed, inside the async code that made it, so each schedules the evaluation as a task
-on the running loop. :func:`settle` awaits the pending ones (tests, the CLI)."""
+"""Re-evaluation when records change. The change's hooks return the evaluation as an
+awaitable, which the service awaits after its commit (``rapport_core.plugins.notify``), so a
+page shows the findings of the change it has just made."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Awaitable
 
 from rapport_core.actors import Actor
 
 log = logging.getLogger(__name__)
-_pending: set[asyncio.Task] = set()
 
 
-def schedule(
+def reevaluate(
     actor: Actor, *, referral_ids: list[int] | None = None, partner_id: int | None = None
-) -> None:
+) -> Awaitable[None] | None:
     from rapport_core.compliance.catalog import default_catalog
 
     if not default_catalog().packs:
-        return  # no pack installed: nothing could fire
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return  # no loop (a synchronous caller): the daily run catches up
-    task = loop.create_task(_run(actor, referral_ids, partner_id))
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
+        return None  # no pack installed: nothing could fire
+    return _run(actor, referral_ids, partner_id)
 
 
 async def _run(actor: Actor, referral_ids: list[int] | None, partner_id: int | None) -> None:
@@ -48,12 +41,6 @@ async def _run(actor: Actor, referral_ids: list[int] | None, partner_id: int | N
         log.exception("compliance re-evaluation failed for firm %s", actor.firm_id)
 
 
-async def settle() -> None:
-    """Wait until every scheduled re-evaluation has finished."""
-    while _pending:
-        await asyncio.gather(*list(_pending), return_exceptions=True)
-
-
 def referral_of(obj) -> int | None:
     value = getattr(obj, "referral_id", None)
     if value is None and isinstance(obj, dict):
@@ -68,10 +55,11 @@ def partner_of(obj) -> int | None:
     return value
 
 
-def after_money_change(obj, actor: Actor) -> None:
+def after_money_change(obj, actor: Actor) -> Awaitable[None] | None:
     """A fee, agreement, payout or payment changed: its referral, else its partner."""
     referral_id = referral_of(obj)
     if referral_id is not None:
-        schedule(actor, referral_ids=[referral_id])
-    elif (partner_id := partner_of(obj)) is not None:
-        schedule(actor, partner_id=partner_id)
+        return reevaluate(actor, referral_ids=[referral_id])
+    if (partner_id := partner_of(obj)) is not None:
+        return reevaluate(actor, partner_id=partner_id)
+    return None

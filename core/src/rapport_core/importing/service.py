@@ -491,7 +491,7 @@ async def run_import(
             run_id,
             after={"filename": source.filename, "format": source.layout.name, **counts},
         )
-    announce_partners(actor, created, updated)
+    await announce_partners(actor, created, updated)
     return await get_report(actor, run_id)
 
 

@@ -116,5 +116,5 @@ async def merge(actor: Actor, suggestion_id: int) -> PartnerOut:
         ).where(MergeSuggestion.id == suggestion_id, MergeSuggestion.firm == actor.firm_id)
         await audit.record(actor, "partner.merge", "partner", keep.id, before=drop, after=after)
         await Partner.delete().where(Partner.id == drop.id, Partner.firm == actor.firm_id)
-    announce_partners(actor, [], [(after, changed)] if changed else [])
+    await announce_partners(actor, [], [(after, changed)] if changed else [])
     return after

@@ -25,7 +25,7 @@ from rapport_core.money.schemas import (
     parse_terms,
 )
 from rapport_core.money.tables import FeeCollected, Payout, Receivable
-from rapport_core.plugins import get_plugin_manager
+from rapport_core.plugins import get_plugin_manager, notify
 from rapport_core.schemas import ReferralOut
 from rapport_core.services.common import from_cents, to_cents, transaction
 from rapport_core.services.referrals import get_referral
@@ -210,7 +210,7 @@ async def record_fee_collected(
                 payouts.append(out)
                 await audit.record(actor, "payout.accrue", "payout", row.id, after=out)
     for payout in payouts:
-        get_plugin_manager().hook.payout_changed(payout=payout, actor=actor)
+        await notify("payout_changed", payout=payout, actor=actor)
     return AccrualResult(
         fee_collected=fee_out,
         payouts=payouts,

@@ -22,7 +22,7 @@ from rapport_core.money.schemas import (
     parse_terms,
 )
 from rapport_core.money.tables import FeeArrangement, FeeArrangementVersion, PartnerRecruitment
-from rapport_core.plugins import get_plugin_manager
+from rapport_core.plugins import notify
 from rapport_core.services.common import get_scoped, require_in_firm, transaction
 from rapport_core.tables import Partner, Referral
 
@@ -118,7 +118,7 @@ async def create_arrangement(actor: Actor, data: ArrangementCreate) -> Arrangeme
         await _version_row(actor, arrangement.id, 1, data).save()
         out = await get_arrangement(actor, arrangement.id)
         await audit.record(actor, "fee_arrangement.create", "fee_arrangement", out.id, after=out)
-    get_plugin_manager().hook.fee_arrangement_changed(arrangement=out, actor=actor)
+    await notify("fee_arrangement_changed", arrangement=out, actor=actor)
     return out
 
 
@@ -152,7 +152,7 @@ async def amend_arrangement(
             before=before,
             after=after,
         )
-    get_plugin_manager().hook.fee_arrangement_changed(arrangement=after, actor=actor)
+    await notify("fee_arrangement_changed", arrangement=after, actor=actor)
     return after
 
 

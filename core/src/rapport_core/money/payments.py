@@ -14,7 +14,7 @@ from rapport_core.errors import Conflict, Invalid
 from rapport_core.money.ledger import check_closed_year, require_money_role
 from rapport_core.money.schemas import PartnerTally, PaymentIn, PaymentOut, ReversalIn
 from rapport_core.money.tables import PaymentReceived, Payout, Receivable
-from rapport_core.plugins import get_plugin_manager
+from rapport_core.plugins import notify
 from rapport_core.services.common import (
     from_cents,
     get_scoped,
@@ -88,7 +88,7 @@ async def record_payment(actor: Actor, data: PaymentIn) -> PaymentOut:
         await row.save()
         out = _payment_out(row.to_dict())
         await audit.record(actor, "payment.receive", "payment", row.id, after=out)
-    get_plugin_manager().hook.payment_recorded(payment=out, actor=actor)
+    await notify("payment_recorded", payment=out, actor=actor)
     return out
 
 
@@ -129,7 +129,7 @@ async def reverse_payment(actor: Actor, payment_id: int, data: ReversalIn) -> Pa
         await audit.record(
             actor, "payment.reverse", "payment", payment_id, before=original, after=out
         )
-    get_plugin_manager().hook.payment_recorded(payment=out, actor=actor)
+    await notify("payment_recorded", payment=out, actor=actor)
     return out
 
 

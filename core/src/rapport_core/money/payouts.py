@@ -19,7 +19,7 @@ from rapport_core.money.schemas import (
     ReversalIn,
 )
 from rapport_core.money.tables import Payout
-from rapport_core.plugins import get_plugin_manager
+from rapport_core.plugins import get_plugin_manager, notify
 from rapport_core.schemas import GateFinding
 from rapport_core.services.common import to_cents, transaction
 from rapport_core.tables import Referral
@@ -72,7 +72,7 @@ async def _transition(
                 Referral.firm == actor.firm_id,
                 Referral.paid_at.is_null(),
             )
-    get_plugin_manager().hook.payout_changed(payout=after, actor=actor)
+    await notify("payout_changed", payout=after, actor=actor)
     return after
 
 
@@ -203,5 +203,5 @@ async def reverse_payout(actor: Actor, payout_id: int, data: ReversalIn) -> Payo
         await audit.record(
             actor, "payout.reverse", "payout", payout_id, before=original, after=reversal
         )
-    get_plugin_manager().hook.payout_changed(payout=reversal, actor=actor)
+    await notify("payout_changed", payout=reversal, actor=actor)
     return reversal

@@ -6,7 +6,7 @@ from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.errors import Conflict
-from rapport_core.plugins import get_plugin_manager
+from rapport_core.plugins import notify
 from rapport_core.schemas import (
     ActivityCreate,
     ActivityOut,
@@ -65,7 +65,7 @@ async def create_partner(actor: Actor, data: PartnerCreate) -> PartnerOut:
         await partner.save()
         out = await get_partner(actor, partner.id)
         await audit.record(actor, "partner.create", "partner", partner.id, after=out)
-    get_plugin_manager().hook.partner_created(partner=out, actor=actor)
+    await notify("partner_created", partner=out, actor=actor)
     return out
 
 
@@ -89,7 +89,7 @@ async def update_partner(actor: Actor, partner_id: int, data: PartnerUpdate) -> 
         await audit.record(
             actor, "partner.update", "partner", partner_id, before=before, after=after
         )
-    get_plugin_manager().hook.partner_updated(partner=after, changed=changed, actor=actor)
+    await notify("partner_updated", partner=after, changed=changed, actor=actor)
     return after
 
 
@@ -312,14 +312,13 @@ async def change_partner_in_transaction(
     return after, changed
 
 
-def announce_partners(
+async def announce_partners(
     actor: Actor,
     created: list[PartnerOut],
     updated: list[tuple[PartnerOut, list[str]]] = (),
 ) -> None:
     """The partner hooks, after the transaction that made the changes has committed."""
-    hook = get_plugin_manager().hook
     for partner in created:
-        hook.partner_created(partner=partner, actor=actor)
+        await notify("partner_created", partner=partner, actor=actor)
     for partner, changed in updated:
-        hook.partner_updated(partner=partner, changed=changed, actor=actor)
+        await notify("partner_updated", partner=partner, changed=changed, actor=actor)

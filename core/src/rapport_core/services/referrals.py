@@ -12,7 +12,7 @@ from rapport_core.identity import email_key, name_key, phone_key
 from rapport_core.pipeline.assignment import matching_rule, take_turn
 from rapport_core.pipeline.drafts import queue_draft
 from rapport_core.pipeline.intake import find_original, flagged_duplicate
-from rapport_core.plugins import get_plugin_manager
+from rapport_core.plugins import notify
 from rapport_core.schemas import (
     Page,
     ReferralCreate,
@@ -139,7 +139,7 @@ async def create_referral(actor: Actor, data: ReferralCreate) -> ReferralOut:
         ).save()
         out = await get_referral(actor, referral.id)
         await audit.record(actor, "referral.create", "referral", referral.id, after=out)
-    get_plugin_manager().hook.referral_created(referral=out, actor=actor)
+    await notify("referral_created", referral=out, actor=actor)
     return out
 
 
@@ -281,8 +281,11 @@ async def change_stage(actor: Actor, referral_id: int, data: StageChangeIn) -> R
         await audit.record(
             actor, "referral.stage", "referral", referral_id, before=before, after=after
         )
-    get_plugin_manager().hook.referral_stage_changed(
-        referral=after, change=StageChangeOut.model_validate(change.to_dict()), actor=actor
+    await notify(
+        "referral_stage_changed",
+        referral=after,
+        change=StageChangeOut.model_validate(change.to_dict()),
+        actor=actor,
     )
     return after
 

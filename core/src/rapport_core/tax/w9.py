@@ -15,7 +15,7 @@ from rapport_core import audit, secrets
 from rapport_core.actors import Actor
 from rapport_core.clock import as_utc, now
 from rapport_core.errors import Forbidden, Invalid, NotFound
-from rapport_core.plugins import get_plugin_manager
+from rapport_core.plugins import notify
 from rapport_core.services.common import get_scoped, transaction
 from rapport_core.tables import Firm, Partner
 from rapport_core.tax import rules
@@ -143,7 +143,7 @@ async def submit_w9(token: str, data: W9In) -> W9Out:
             raise Invalid("this W-9 link has already been used: ask for a new one", field="token")
         stored = await _store(actor, request["partner"], data, "form", None)
         await W9Request.update({W9Request.w9: stored["id"]}).where(W9Request.id == request["id"])
-    get_plugin_manager().hook.tax_profile_changed(partner_id=request["partner"], actor=actor)
+    await notify("tax_profile_changed", partner_id=request["partner"], actor=actor)
     return stored["out"]
 
 
@@ -157,7 +157,7 @@ async def upload_w9(actor: Actor, partner_id: int, data: W9In, pdf: bytes) -> W9
         raise Invalid("the signed W-9 PDF must be 5 MB or smaller", field="pdf")
     async with transaction():
         stored = await _store(actor, partner_id, data, "upload", pdf)
-    get_plugin_manager().hook.tax_profile_changed(partner_id=partner_id, actor=actor)
+    await notify("tax_profile_changed", partner_id=partner_id, actor=actor)
     return stored["out"]
 
 

@@ -1,6 +1,8 @@
 """The money pages as a person uses them: arrangements, fees collected, the payouts queue
 with its gate findings, payments received; and another firm's ids answer 404."""
 
+import datetime as dt
+
 from tests.conftest import make_firm
 from tests.money.test_api import TODAY, _engaged
 from tests.pipeline.helpers import add_partner
@@ -59,8 +61,13 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
         f"/payouts/{payout['id']}/pay", {"paid_on": TODAY, "method": "check", "reference": "77"}
     )
     assert paid.history[0].status_code == 303
-    tally = visible_text((await web.get(f"/partners/{partner}/money")).text)
+    money_page = (await web.get(f"/partners/{partner}/money")).text
+    tally = visible_text(money_page)
     assert "$1,000.00 Paid in" in tally
+    # The month's bar and its row in the figures table.
+    assert 'class="series-sent"' in money_page and "1k paid to them" in money_page
+    month = dt.date.fromisoformat(TODAY).strftime("%B %Y")
+    assert f"{month} $1,000.00 $0.00" in tally
 
     received = await web.post(
         f"/partners/{partner}/money/payments", {"amount": "0", "received_on": TODAY}

@@ -30,6 +30,7 @@ from rapport_core.money.schemas import (
 )
 from rapport_core.services import partners, referrals
 
+from rapport_server.ui.charts import Series, grouped_bars
 from rapport_server.ui.forms import FORM, FormState, RawForm, read_form, split_list, submit
 from rapport_server.ui.rendering import SignedIn, render
 
@@ -116,14 +117,30 @@ async def _queue(
     )
 
 
+def flows_chart(flows: list[dict]) -> dict:
+    """Paid to and received from a partner per month, in dollars."""
+    return grouped_bars(
+        [f"{row['month']:%b}" for row in flows],
+        [
+            Series("paid to them", "series-sent", [float(row["paid"]) for row in flows]),
+            Series(
+                "received from them", "series-received", [float(row["received"]) for row in flows]
+            ),
+        ],
+    )
+
+
 async def _partner_money(me: SignedIn, partner_id: int, **forms: FormState) -> Template:
     partner = await partners.get_partner(me.actor, partner_id)
+    flows = await payments.monthly_flows(me.actor, partner_id)
     deals = await arrangements.list_arrangements(me.actor, partner_id=partner_id)
     return render(
         "money/partner.html",
         me,
         partner=partner,
         tally=await payments.partner_tally(me.actor, partner_id),
+        flows=flows,
+        flows_chart=flows_chart(flows),
         arrangements=[a for a in deals if a.referral_id is None],
         overrides=[a for a in deals if a.referral_id is not None],
         payouts=await list_payouts(me.actor, PayoutFilter(partner_id=partner_id, limit=1000)),

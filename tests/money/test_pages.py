@@ -79,6 +79,11 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
     )
     assert received.history[0].status_code == 303
     assert "$250.00 Received in" in visible_text(received.text)
+    [payment] = (await client.get("/api/v1/payments-received", headers=firm.headers())).json()
+    bounced = await web.post(f"/payments/{payment['id']}/reverse", {"reason": "cheque bounced"})
+    assert bounced.history[0].status_code == 303
+    assert "$0.00 Received in" in visible_text(bounced.text)
+    assert f"reversal of payment {payment['id']}: cheque bounced" in visible_text(bounced.text)
 
     reversed_ = await web.post(f"/payouts/{payout['id']}/reverse", {"reason": ""})
     assert reversed_.status_code == 422

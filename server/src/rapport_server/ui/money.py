@@ -133,6 +133,7 @@ def flows_chart(flows: list[dict]) -> dict:
 async def _partner_money(me: SignedIn, partner_id: int, **forms: FormState) -> Template:
     partner = await partners.get_partner(me.actor, partner_id)
     flows = await payments.monthly_flows(me.actor, partner_id)
+    received = await payments.list_payments(me.actor, partner_id=partner_id)
     deals = await arrangements.list_arrangements(me.actor, partner_id=partner_id)
     return render(
         "money/partner.html",
@@ -145,7 +146,9 @@ async def _partner_money(me: SignedIn, partner_id: int, **forms: FormState) -> T
         overrides=[a for a in deals if a.referral_id is not None],
         payouts=await list_payouts(me.actor, PayoutFilter(partner_id=partner_id, limit=1000)),
         receivables=await list_receivables(me.actor, partner_id=partner_id),
-        payments=await payments.list_payments(me.actor, partner_id=partner_id),
+        payments=received,
+        reversed_payments={p.reverses_id for p in received if p.reverses_id},
+        can_decide=_can_decide(me),
         arrangement_form=forms.get("arrangement_form")
         or FormState({"effective_from": now().date().isoformat()}),
         payment_form=forms.get("payment_form")
@@ -319,6 +322,32 @@ class MoneyPages(Controller):
         return await submit(
             save,
             lambda errors: _partner_money(me, partner_id, payment_form=FormState(form, errors)),
+        )
+
+    @post("/payments/{payment_id:int}/reverse")
+    async def reverse_payment(
+        self,
+        me: NamedDependency[SignedIn],
+        payment_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        form = read_form(data)
+        payment = await payments.get_payment(me.actor, payment_id)  # another firm's: 404
+        partner_id = payment.partner_id
+
+        async def save() -> Response:
+            reversal = ReversalIn(
+                reason=form.get("reason", ""),
+                closed_year_reason=form.get("closed_year_reason") or None,
+            )
+            await payments.reverse_payment(me.actor, payment_id, reversal)
+            return Redirect(f"/partners/{partner_id}/money#payments", status_code=303)
+
+        return await submit(
+            save,
+            lambda errors: _partner_money(
+                me, partner_id, payment_form=FormState({}, {FORM: _first_problem(errors)})
+            ),
         )
 
     @get("/referrals/{referral_id:int}/fees")

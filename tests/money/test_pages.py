@@ -148,3 +148,47 @@ async def test_another_firms_money_pages_are_not_found(web, client, firm):  # no
     ):
         assert (await web.post(url, body)).status_code == 404, url
     assert "Their Partner" not in visible_text((await web.get("/payouts")).text)
+
+
+async def test_a_fee_the_partner_owes_is_cancelled_from_the_money_page(web, client, firm):  # noqa: F811
+    partner = await add_partner(client, firm, "Ola Owes")
+    await client.post(
+        "/api/v1/fee-arrangements",
+        json={
+            "partner_id": partner,
+            "direction": "receive",
+            "kind": "commission",
+            "parameters": {"percent": "10"},
+            "effective_from": "2020-01-01",
+        },
+        headers=firm.headers(),
+    )
+    sent = await client.post(
+        "/api/v1/referrals",
+        json={"direction": "sent", "partner_id": partner, "client_name": "Sam Sent"},
+        headers=firm.headers(),
+    )
+    for stage in ("accepted", "engaged"):
+        await client.post(
+            f"/api/v1/referrals/{sent.json()['id']}/stage",
+            json={"stage": stage},
+            headers=firm.headers(),
+        )
+    await web.sign_in(firm.emails["member"])
+    recorded = await web.post(
+        f"/referrals/{sent.json()['id']}/fees", {"amount": "900", "collected_on": TODAY}
+    )
+    assert "10% of $900.00 collected = $90.00" in visible_text(recorded.text)
+    page = visible_text((await web.get(f"/partners/{partner}/money")).text)
+    assert "$90.00 Owed to you" in page and "Cancel fee" not in page  # members cannot cancel
+    [owed] = (
+        await client.get(f"/api/v1/partners/{partner}/receivables", headers=firm.headers())
+    ).json()
+
+    await web.sign_in(firm.emails["compliance"])
+    cancelled = await web.post(
+        f"/receivables/{owed['id']}/reverse", {"reason": "fee waived for the client"}
+    )
+    assert cancelled.history[0].status_code == 303
+    page = visible_text(cancelled.text)
+    assert "$0.00 Owed to you" in page and "reversal of receivable" in page

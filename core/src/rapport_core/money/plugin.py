@@ -157,6 +157,26 @@ def payouts_void(payout_id, reason, by_email, firm_slug):
     click.echo(f"Voided payout {run(body).id}")
 
 
+@payouts_group.command("reverse")
+@click.argument("payout_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--closed-year-reason", help="Why a reversal is dated in a closed tax year.")
+@by_option
+@firm_option
+def payouts_reverse(payout_id, reason, closed_year_reason, by_email, firm_slug):
+    """Reverse a paid payout with a negating entry dated today."""
+    from rapport_core.money.payouts import reverse_payout
+    from rapport_core.money.schemas import ReversalIn
+
+    data = ReversalIn(reason=reason, closed_year_reason=closed_year_reason)
+
+    async def body():
+        return await reverse_payout(await _person(firm_slug, by_email), payout_id, data)
+
+    reversal = run(body)
+    click.echo(f"Reversed payout {payout_id} with payout {reversal.id} (${reversal.amount})")
+
+
 @click.group("fees")
 def fees_group() -> None:
     """Fee arrangements and fees collected."""

@@ -78,9 +78,21 @@ async def notify(hook_name: str, **kwargs) -> None:
     """Call a notification hook and await whatever its implementations return, so a plugin
     may finish async work (compliance re-evaluates the changed referral) before the caller
     answers. Called after the change is committed."""
-    for result in getattr(get_plugin_manager().hook, hook_name)(**kwargs):
-        if inspect.isawaitable(result):
-            await result
+    await notify_all([(hook_name, kwargs)])
+
+
+async def notify_all(calls: list[tuple[str, dict]]) -> None:
+    """:func:`notify` for many changes at once (an import): every hook is called first, then
+    each distinct awaitable is awaited once, so a plugin can batch its work."""
+    hook = get_plugin_manager().hook
+    awaitables = [
+        result
+        for hook_name, kwargs in calls
+        for result in getattr(hook, hook_name)(**kwargs)
+        if inspect.isawaitable(result)
+    ]
+    for awaitable in dict.fromkeys(awaitables):  # distinct, in order
+        await awaitable
 
 
 @dataclass(frozen=True)

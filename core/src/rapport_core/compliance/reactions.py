@@ -1,29 +1,58 @@
-"""Re-evaluation when records change. The change's hooks return the evaluation as an
-awaitable, which the service awaits after its commit (``rapport_core.plugins.notify``), so a
-page shows the findings of the change it has just made."""
+"""Re-evaluation when records change. A change's hooks return a :class:`Reevaluation`, which
+the service awaits after its commit (``rapport_core.plugins.notify``), so a page shows the
+findings of the change it has just made. Hooks announced together (an import's partners)
+join one batch, evaluated once."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Generator
+from typing import Any
 
 from rapport_core.actors import Actor
 
 log = logging.getLogger(__name__)
+#: The actor label of bulk loads, which evaluate once when done instead of after each change.
+BULK_LOADER = "demo"
+#: Per firm, the batch still collecting subjects (no one has awaited it yet).
+_collecting: dict[int, Reevaluation] = {}
+
+
+class Reevaluation:
+    """Referrals and partners of one firm to evaluate again, once, when awaited."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.referral_ids: set[int] = set()
+        self.partner_ids: set[int] = set()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        if _collecting.get(self.actor.firm_id) is self:
+            del _collecting[self.actor.firm_id]  # later changes start a batch of their own
+        return _run(self.actor, self.referral_ids, self.partner_ids).__await__()
 
 
 def reevaluate(
     actor: Actor, *, referral_ids: list[int] | None = None, partner_id: int | None = None
-) -> Awaitable[None] | None:
+) -> Reevaluation | None:
     from rapport_core.compliance.catalog import default_catalog
 
     if not default_catalog().packs:
         return None  # no pack installed: nothing could fire
-    return _run(actor, referral_ids, partner_id)
+    if actor.label == BULK_LOADER:
+        return None  # the demo loader evaluates once, at the end (compliance/demo.py)
+    batch = _collecting.get(actor.firm_id)
+    if batch is None:
+        batch = _collecting[actor.firm_id] = Reevaluation(actor)
+    batch.referral_ids.update(referral_ids or [])
+    if partner_id is not None:
+        batch.partner_ids.add(partner_id)
+    return batch
 
 
-async def _run(actor: Actor, referral_ids: list[int] | None, partner_id: int | None) -> None:
+async def _run(actor: Actor, referral_ids: set[int], partner_ids: set[int]) -> None:
     from rapport_core.compliance import gatecache, service
+    from rapport_core.tables import Referral
 
     system = Actor(
         firm_id=actor.firm_id,
@@ -32,10 +61,17 @@ async def _run(actor: Actor, referral_ids: list[int] | None, partner_id: int | N
         user_id=actor.user_id,
     )
     try:
-        if partner_id is not None:
-            await service.evaluate_referrals_of_partner(system, partner_id)
-        else:
-            await service.evaluate(system, referral_ids=referral_ids or [], partner_ids=[])
+        # A partner's change reaches their referrals; a referral's, its partner (licences).
+        rows = await Referral.select(Referral.id, Referral.partner).where(
+            (Referral.firm == actor.firm_id)
+            & (
+                Referral.id.is_in(sorted(referral_ids) or [0])
+                | Referral.partner.is_in(sorted(partner_ids) or [0])
+            )
+        )
+        referrals = sorted(referral_ids | {r["id"] for r in rows})
+        partners = sorted(partner_ids | {r["partner"] for r in rows if r["partner"]})
+        await service.evaluate(system, referral_ids=referrals, partner_ids=partners)
         await gatecache.refresh(actor.firm_id)
     except Exception:  # a failed re-evaluation must not break the change that caused it
         log.exception("compliance re-evaluation failed for firm %s", actor.firm_id)
@@ -55,7 +91,7 @@ def partner_of(obj) -> int | None:
     return value
 
 
-def after_money_change(obj, actor: Actor) -> Awaitable[None] | None:
+def after_money_change(obj, actor: Actor) -> Reevaluation | None:
     """A fee, agreement, payout or payment changed: its referral, else its partner."""
     referral_id = referral_of(obj)
     if referral_id is not None:

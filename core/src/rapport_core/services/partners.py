@@ -6,7 +6,7 @@ from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.errors import Conflict
-from rapport_core.plugins import notify
+from rapport_core.plugins import notify, notify_all
 from rapport_core.schemas import (
     ActivityCreate,
     ActivityOut,
@@ -318,7 +318,10 @@ async def announce_partners(
     updated: list[tuple[PartnerOut, list[str]]] = (),
 ) -> None:
     """The partner hooks, after the transaction that made the changes has committed."""
-    for partner in created:
-        await notify("partner_created", partner=partner, actor=actor)
-    for partner, changed in updated:
-        await notify("partner_updated", partner=partner, changed=changed, actor=actor)
+    await notify_all(
+        [("partner_created", {"partner": partner, "actor": actor}) for partner in created]
+        + [
+            ("partner_updated", {"partner": partner, "changed": changed, "actor": actor})
+            for partner, changed in updated
+        ]
+    )

@@ -77,7 +77,7 @@ async def decide(
             from rapport_core.services.partners import create_partner
 
             partner = await create_partner(writer.actor, data)
-            await writer._link(partner.id, record.external_id, values, _digest(values))
+            await writer.link(partner.id, record.external_id, values, _digest(values))
             partner_id = partner.id
         status = "merged" if decision == "merge" else "separate"
         await CrmMergeSuggestion.update(

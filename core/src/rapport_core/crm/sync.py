@@ -146,6 +146,9 @@ class _PageWriter:
         self.name = connector.name
         self.overwrite = bool((connection["settings"] or {}).get("overwrite_edited"))
         self.index = PartnerIndex()
+        # New partners wait here and are created together at the end of the page; the
+        # index knows them by a placeholder (negative) id until then.
+        self._queue: list[tuple[ContactRecord, PartnerCreate, dict[str, Any], str]] = []
 
     def _key(self, external_id: str) -> str:
         return f"{self.actor.firm_id}:{self.name}:{external_id}"
@@ -197,6 +200,36 @@ class _PageWriter:
         }
         for record in records:
             await self.upsert(record, links.get(record.external_id), pending, progress)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Create the queued partners and their links, and give the index their real ids."""
+        if not self._queue:
+            return
+        queued, self._queue = self._queue, []
+        created = await partner_service.create_partners(self.actor, [q[1] for q in queued])
+        real = {-(n + 1): partner.id for n, partner in enumerate(created)}
+        stamp = now()
+        await CrmLink.insert(
+            *[
+                self._link_row(partner.id, record.external_id, values, digest, stamp)
+                for (record, _, values, digest), partner in zip(queued, created, strict=True)
+            ]
+        )
+        for mapping in (self.index.by_email, self.index.by_name):
+            for key, partner_id in mapping.items():
+                if partner_id < 0:
+                    mapping[key] = real[partner_id]
+        for placeholder, partner_id in real.items():
+            self.index.external[partner_id] = self.index.external.pop(placeholder)
+
+    async def _known(self, lookup, *args) -> int | None:
+        """An index lookup; a queued partner is created first, so the answer is a real id."""
+        partner_id = lookup(*args)
+        if partner_id is not None and partner_id < 0:
+            await self.flush()
+            partner_id = lookup(*args)
+        return partner_id
 
     async def upsert(
         self,
@@ -240,21 +273,22 @@ class _PageWriter:
             ).where(CrmMergeSuggestion.id == pending[external_id]["id"])
             progress.skipped += 1
             return
-        partner_id = self.index.by_email_of(values["email"])
+        partner_id = await self._known(self.index.by_email_of, values["email"])
+        candidate = None
         if partner_id is not None and self.index.external[partner_id].get(self.name) not in (
             None,
             external_id,
         ):
-            partner_id = None  # that partner is another record of this CRM: let a person judge
-            candidate = self.index.by_email_of(values["email"])
-        else:
-            candidate = None
+            # That partner is another record of this CRM: let a person judge.
+            partner_id, candidate = None, partner_id
         if partner_id is not None:
             await self.link_existing(partner_id, record, values, digest)
             progress.updated += 1
             return
         if candidate is None and record.kind == "person":
-            candidate = self.index.by_name_of(values["name"], values["organisation"])
+            candidate = await self._known(
+                self.index.by_name_of, values["name"], values["organisation"]
+            )
         if candidate is not None:
             await self._suggest(record, candidate)
             progress.skipped += 1
@@ -265,10 +299,10 @@ class _PageWriter:
                 "person's decision under merge suggestions",
             )
             return
-        partner = await partner_service.create_partner(self.actor, data)
-        await self._link(partner.id, external_id, values, digest)
+        placeholder = -(len(self._queue) + 1)
+        self._queue.append((record, data, values, digest))
         self.index.add(
-            partner.id, partner.name, partner.organisation, partner.email, partner.external_ids
+            placeholder, values["name"], values["organisation"], values["email"], data.external_ids
         )
         progress.created += 1
 
@@ -306,22 +340,25 @@ class _PageWriter:
             self.actor, partner_id, PartnerUpdate(**fill, external_ids=external_ids)
         )
         self.index.external[partner_id] = external_ids
-        await self._link(partner_id, record.external_id, values, digest)
+        await self.link(partner_id, record.external_id, values, digest)
 
-    async def _link(self, partner_id: int, external_id: str, values: dict, digest: str) -> None:
-        await CrmLink.insert(
-            CrmLink(
-                firm=self.actor.firm_id,
-                connection=self.connection["id"],
-                connector=self.name,
-                external_id=external_id,
-                key=self._key(external_id),
-                partner=partner_id,
-                synced=values,
-                content_hash=digest,
-                synced_at=now(),
-            )
+    def _link_row(
+        self, partner_id: int, external_id: str, values: dict, digest: str, stamp: dt.datetime
+    ) -> CrmLink:
+        return CrmLink(
+            firm=self.actor.firm_id,
+            connection=self.connection["id"],
+            connector=self.name,
+            external_id=external_id,
+            key=self._key(external_id),
+            partner=partner_id,
+            synced=values,
+            content_hash=digest,
+            synced_at=stamp,
         )
+
+    async def link(self, partner_id: int, external_id: str, values: dict, digest: str) -> None:
+        await CrmLink.insert(self._link_row(partner_id, external_id, values, digest, now()))
 
     async def _suggest(self, record: ContactRecord, partner_id: int) -> None:
         key = self._key(record.external_id)

@@ -193,3 +193,15 @@ async def test_tokens_are_encrypted_and_changes_audited(firm, fake):
     assert any(e["action"] == "crm.connect" for e in events)
     found = await search_partners(actor, PartnerSearch(q=fake.contacts[0]["name"].split()[0]))
     assert all(p.source == "crm:clio" for p in found.items)
+
+
+async def test_partners_a_sync_creates_reach_the_plugins_hooks(firm, fake):
+    import rapport_test_hello
+
+    actor = firm.actor("owner")
+    await connect_clio(actor, fake)
+    rapport_test_hello.seen.clear()
+    await sync_connection(actor, "clio")
+    created = [pid for kind, pid in rapport_test_hello.seen if kind == "partner_created"]
+    links = await CrmLink.select(CrmLink.partner).where(CrmLink.firm == actor.firm_id)
+    assert sorted(created) == sorted(row["partner"] for row in links) and len(created) == 30

@@ -486,7 +486,12 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                     await writer.write(page, progress)
                     bookmark = {"cursor": page.bookmark, "started": window_started.isoformat()}
                     await CrmConnection.update(
-                        {CrmConnection.bookmark: bookmark, CrmConnection.window_since: since}
+                        {
+                            CrmConnection.bookmark: bookmark,
+                            CrmConnection.window_since: since,
+                            # Still running: keep the claim for a long sync.
+                            CrmConnection.locked_until: now() + dt.timedelta(seconds=LOCK_SECONDS),
+                        }
                     ).where(CrmConnection.id == row["id"])
                     await record()
                 if progress_cb:

@@ -45,6 +45,11 @@ PARTNER_FIELDS = (
     "name", "organisation", "profession", "specialties", "email", "phone",
     "address", "city", "state", "postal_code",
 )  # fmt: skip
+#: The ContactRecord fields those come from (their hash says whether a record changed).
+RECORD_FIELDS = {
+    "kind", "name", "organisation", "specialties", "email", "phone",
+    "address", "city", "state", "postal_code",
+}  # fmt: skip
 MAX_ERRORS = 100
 LOCK_SECONDS = 15 * 60
 
@@ -153,6 +158,11 @@ class _PageWriter:
     def _key(self, external_id: str) -> str:
         return f"{self.actor.firm_id}:{self.name}:{external_id}"
 
+    def digest(self, record: ContactRecord) -> str:
+        fields = record.model_dump(mode="json", include=RECORD_FIELDS)
+        fields["profession"] = self.connector.mapping.profession(record.profession_hint).value
+        return _digest(fields)
+
     def fields_of(self, record: ContactRecord) -> PartnerCreate:
         return PartnerCreate(
             name=record.name,
@@ -246,6 +256,12 @@ class _PageWriter:
             progress.skipped += 1
             progress.problem(external_id, "name", "skipped: the CRM record has no name")
             return
+        # What the CRM sent, as the mapping reads it: unchanged records stop here, before
+        # the (costlier) validation of partner fields.
+        digest = self.digest(record)
+        if link is not None and link["content_hash"] == digest:
+            progress.unchanged += 1
+            return
         try:
             data = self.fields_of(record)
         except ValidationError as error:
@@ -256,12 +272,8 @@ class _PageWriter:
                 progress.problem(external_id, where, f"{problem['msg']} (got {value!r})")
             return
         values = data.model_dump(mode="json", include=set(PARTNER_FIELDS))
-        digest = _digest(values)
         stamp = now()
         if link is not None:
-            if link["content_hash"] == digest:
-                progress.unchanged += 1
-                return
             await self._update_linked(link, values, progress)
             await CrmLink.update(
                 {CrmLink.synced: values, CrmLink.content_hash: digest, CrmLink.synced_at: stamp}

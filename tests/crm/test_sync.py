@@ -138,12 +138,14 @@ async def test_the_crm_going_away_mid_sync_is_resumed_without_duplicates(firm):
                 fake.stop()
 
         broken = await sync_connection(actor, "clio", progress=stop_after_two_pages, policy=FAST)
-        assert broken.status == "failed" and broken.pages == 2 and broken.created == 400
-        assert "resumes" in broken.message
+        # Page three may already have been read ahead while page two was being written.
+        assert broken.status == "failed" and broken.pages in (2, 3)
+        assert broken.created == 200 * broken.pages and "resumes" in broken.message
 
         fake.start()  # the same port: the stored cursor still points at it
         resumed = await sync_connection(actor, "clio")
-        assert resumed.resumed and resumed.pages == 2 and resumed.created == 300
+        assert resumed.resumed and resumed.pages == 4 - broken.pages
+        assert resumed.created == 700 - broken.created
         links = await CrmLink.select(CrmLink.external_id).where(CrmLink.firm == actor.firm_id)
         assert sorted(int(r["external_id"]) for r in links) == [c["id"] for c in fake.contacts]
         assert await Partner.count().where(Partner.firm == actor.firm_id) == 700

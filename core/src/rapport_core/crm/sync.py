@@ -11,13 +11,15 @@ left alone, unless the connection's ``overwrite_edited`` setting is on.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,6 +137,29 @@ async def _http(http: httpx.AsyncClient | None):
         return
     async with httpx.AsyncClient(timeout=30) as client:
         yield client
+
+
+async def _read_ahead(pages: AsyncIterator[RawPage]) -> AsyncIterator[RawPage]:
+    """The connector's pages, the next one fetched while the current one is written.
+    Each fetch is a task started outside the page's transaction, so a token refresh it
+    stores is not part of that transaction."""
+    iterator = aiter(pages)
+    upcoming = asyncio.ensure_future(anext(iterator))
+    try:
+        while True:
+            try:
+                page = await upcoming
+            except StopAsyncIteration:
+                return
+            upcoming = asyncio.ensure_future(anext(iterator))
+            yield page
+    finally:
+        if not upcoming.done():
+            upcoming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await upcoming
+        elif not upcoming.cancelled():
+            upcoming.exception()  # retrieved: the failure is the one already raised, or none
 
 
 def _digest(values: dict[str, Any]) -> str:
@@ -491,7 +516,7 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                 **({"sleep": sleep} if sleep else {}),
             )
             pages = connector.fetch_pages(client, state.get("cursor"), since=since)
-            async for page in pages:
+            async for page in _read_ahead(pages):
                 progress.pages += 1
                 progress.total = page.total if page.total is not None else progress.total
                 async with transaction():

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.crm.helpers import seed_merge_suggestion
+
 
 @pytest.fixture
 async def seeded(client, firm):
@@ -53,4 +55,5 @@ async def seeded(client, firm):
         "activity_id": activity.json()["id"],
         "rule_id": rule.json()["id"],
         "draft_id": drafts.json()[0]["id"],
+        "suggestion_id": await seed_merge_suggestion(firm.id, partner_id),
     }

@@ -145,10 +145,15 @@ async def measure(contacts: int, names: list[str] | None = None) -> list[Figure]
     from rapport_core.crm.registry import installed_connectors
 
     await db.migrate()
+    engine = db.current_engine()
+    await db.open_pool(engine)  # as `rapport serve` runs (PostgreSQL; SQLite has none)
     figures: list[Figure] = []
-    for name, cls in sorted(installed_connectors().items()):
-        if cls.fake_server and (not names or name in names):
-            figures.extend(await measure_connector(cls, contacts))
+    try:
+        for name, cls in sorted(installed_connectors().items()):
+            if cls.fake_server and (not names or name in names):
+                figures.extend(await measure_connector(cls, contacts))
+    finally:
+        await db.close_pool(engine)
     return figures
 
 
@@ -166,12 +171,13 @@ def report(figures: list[Figure], label: str) -> None:
         table.add_row(f.connector, f.name, f"{f.seconds:.2f}", f"{f.ratio:.2f}", target, verdict)
     console.print(table)
     console.print("time as a multiple of the bare httpx loop (each █ = 0.5×; │ = the 2× target)")
-    width = 40
+    width = 30
     for f in figures:
         filled = min(round(f.ratio * 2), width)
         bar = "█" * filled + " " * (width - filled)
         bar = bar[:4] + "│" + bar[4:]
-        console.print(f"{f.connector[:14]:<14} {f.name[:26]:<26} {bar} {f.ratio:>6.1f}×")
+        name = f.connector.split(" (")[0]
+        console.print(f"{name[:10]:<10} {f.name[:24]:<24} {bar} {f.ratio:>5.1f}×", soft_wrap=True)
 
 
 @click.command()

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.agreements.helpers import upload
+from tests.crm.helpers import seed_merge_suggestion
 
 
 @pytest.fixture
@@ -63,6 +64,7 @@ async def seeded(client, firm):
         "agreement_id": agreement.json()["id"],
         "number": 1,
         "event_id": events.json()["items"][0]["id"],
+        "suggestion_id": await seed_merge_suggestion(firm.id, partner_id),
     }
 
 

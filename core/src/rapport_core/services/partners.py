@@ -69,6 +69,14 @@ async def create_partner(actor: Actor, data: PartnerCreate) -> PartnerOut:
     return out
 
 
+async def create_partners(actor: Actor, items: list[PartnerCreate]) -> list[PartnerOut]:
+    """Create many partners in one transaction (multi-row INSERTs), then announce them."""
+    async with transaction():
+        created = await insert_partners(actor, items)
+    await announce_partners(actor, created)
+    return created
+
+
 async def get_partner(actor: Actor, partner_id: int) -> PartnerOut:
     return partner_out(await get_scoped(Partner, actor, partner_id, "partner"))
 

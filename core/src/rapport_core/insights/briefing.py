@@ -109,7 +109,8 @@ async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
         for direction in Direction
     )
     open_rows = await Referral.raw(
-        f"SELECT * FROM ({open_in}) AS open_referrals WHERE last_move < {{}}",
+        # In id order, as they were stored: among equal scores, the oldest referral first.
+        f"SELECT * FROM ({open_in}) AS open_referrals WHERE last_move < {{}} ORDER BY id",
         *[actor.firm_id for _ in Direction],
         cutoff,
     )

@@ -149,7 +149,10 @@ async def referral_metrics(
             f"SELECT partner, COUNT(*) AS n, SUM(CASE WHEN {engaged} THEN 1 ELSE 0 END) AS engaged, "
             f"SUM(CASE WHEN {engaged} THEN actual_value_cents END) AS value, "
             f"COUNT(CASE WHEN {engaged} THEN actual_value_cents END) AS valued "
-            f"FROM rapport_referral WHERE {received_scope} GROUP BY partner",
+            # In partner order (unknown first), so sources of equal value list the same way
+            # on both databases.
+            f"FROM rapport_referral WHERE {received_scope} GROUP BY partner "
+            "ORDER BY partner NULLS FIRST",
             *params,
         )
     }

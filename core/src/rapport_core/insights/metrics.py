@@ -189,8 +189,7 @@ async def referral_metrics(
     names = {row["id"]: row["name"] for row in await names_of}
     by_source = sorted(
         (
-            # Built from figures already checked: construct, skipping validation (thousands).
-            SourceValue.model_construct(
+            SourceValue(
                 partner_id=pid,
                 source=names.get(pid, UNKNOWN_SOURCE_LABEL) if pid else UNKNOWN_SOURCE_LABEL,
                 received=t["received"],

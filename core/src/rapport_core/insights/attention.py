@@ -113,9 +113,12 @@ async def dormant_partners(actor: Actor, *, today: dt.date | None = None) -> lis
     return sorted(quiet, key=lambda p: p.days_quiet, reverse=True)
 
 
-async def check_ins_due(actor: Actor, *, today: dt.date | None = None) -> list[PartnerAttention]:
+async def check_ins_due(
+    actor: Actor, *, today: dt.date | None = None, limit: int | None = None
+) -> list[PartnerAttention]:
     """Partners with a review cadence whose last touchpoint (or, never touched, their
-    addition) is at least that many days ago."""
+    addition) is at least that many days ago, longest first; with ``limit``, only the first
+    ``limit`` of them."""
     today = today or now().date()
     partners = await Partner.raw(
         """
@@ -135,18 +138,23 @@ async def check_ins_due(actor: Actor, *, today: dt.date | None = None) -> list[P
         since = touch or _as_date(partner["created_at"])
         idle = (today - since).days
         if cadence and idle >= cadence:
-            reason = (
-                f"Check-in every {cadence} days; the last touchpoint was {idle} days ago."
-                if touch
-                else f"Check-in every {cadence} days; no touchpoint logged in {idle} days."
+            due.append((idle, touch, since, partner))
+    due.sort(key=lambda d: d[0], reverse=True)  # stable: equal days keep the partners' order
+    listed = []
+    for idle, touch, since, partner in due if limit is None else due[:limit]:
+        cadence = partner["review_cadence_days"]
+        reason = (
+            f"Check-in every {cadence} days; the last touchpoint was {idle} days ago."
+            if touch
+            else f"Check-in every {cadence} days; no touchpoint logged in {idle} days."
+        )
+        listed.append(
+            PartnerAttention(
+                partner_id=partner["id"],
+                partner_name=partner["name"],
+                last_contact_on=since,
+                days_quiet=idle,
+                reason=reason,
             )
-            due.append(
-                PartnerAttention(
-                    partner_id=partner["id"],
-                    partner_name=partner["name"],
-                    last_contact_on=since,
-                    days_quiet=idle,
-                    reason=reason,
-                )
-            )
-    return sorted(due, key=lambda p: p.days_quiet, reverse=True)
+        )
+    return listed

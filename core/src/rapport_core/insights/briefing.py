@@ -109,7 +109,8 @@ async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
         for direction in Direction
     )
     open_rows = await Referral.raw(
-        f"SELECT * FROM ({open_in}) AS open_referrals WHERE last_move < {{}}",
+        # In id order, as they were stored: among equal scores, the oldest referral first.
+        f"SELECT * FROM ({open_in}) AS open_referrals WHERE last_move < {{}} ORDER BY id",
         *[actor.firm_id for _ in Direction],
         cutoff,
     )
@@ -159,7 +160,8 @@ async def daily_briefing(
             actor, as_of.date(), settings.relationships.dormant_days, with_value_received=True
         ),
         partners_owed(actor, as_of=as_of, limit=10),
-        check_ins_due(actor, today=as_of.date()),
+        # A check-in's score grows with its days quiet: only the first `limit` can make it.
+        check_ins_due(actor, today=as_of.date(), limit=limit),
         *(source.collect(actor, as_of) for source in plugin_sources),
     )
     actions: list[dict] = [action for collected in plugin_actions for action in collected]

@@ -61,6 +61,10 @@ class Metrics(BaseModel):
     monthly: list[MonthCount]
 
 
+#: Up to this many sources, their names are looked up by id (see referral_metrics).
+FEW_SOURCES = 200
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -145,7 +149,10 @@ async def referral_metrics(
             f"SELECT partner, COUNT(*) AS n, SUM(CASE WHEN {engaged} THEN 1 ELSE 0 END) AS engaged, "
             f"SUM(CASE WHEN {engaged} THEN actual_value_cents END) AS value, "
             f"COUNT(CASE WHEN {engaged} THEN actual_value_cents END) AS valued "
-            f"FROM rapport_referral WHERE {received_scope} GROUP BY partner",
+            # In partner order (unknown first), so sources of equal value list the same way
+            # on both databases.
+            f"FROM rapport_referral WHERE {received_scope} GROUP BY partner "
+            "ORDER BY partner NULLS FIRST",
             *params,
         )
     }
@@ -173,22 +180,16 @@ async def referral_metrics(
         )
     ]
 
-    # Names for the sources found (a join here would widen the grouped pass).
-    names = {}
-    if any(per_source):
-        names = {
-            row["id"]: row["name"]
-            for row in await Partner.raw(
-                "SELECT p.id, p.name FROM rapport_partner p WHERE p.firm = {} AND EXISTS ("
-                f"SELECT 1 FROM rapport_referral WHERE {received_scope} AND partner = p.id)",
-                actor.firm_id,
-                *params,
-            )
-        }
+    # A few sources: looked up by id. Thousands: every name of the firm's partners in one
+    # read of the (firm, name) index is cheaper than thousands of lookups.
+    sources = [pid for pid in per_source if pid]
+    names_of = Partner.select(Partner.id, Partner.name).where(Partner.firm == actor.firm_id)
+    if len(sources) <= FEW_SOURCES:
+        names_of = names_of.where(Partner.id.is_in(sources or [0]))
+    names = {row["id"]: row["name"] for row in await names_of}
     by_source = sorted(
         (
-            # Built from figures already checked: construct, skipping validation (thousands).
-            SourceValue.model_construct(
+            SourceValue(
                 partner_id=pid,
                 source=names.get(pid, UNKNOWN_SOURCE_LABEL) if pid else UNKNOWN_SOURCE_LABEL,
                 received=t["received"],

@@ -44,21 +44,18 @@ class _Flow:
     score: float = 0.0
 
 
-async def _flows(
-    actor: Actor, as_of: dt.datetime, partner_id: int | None = None
-) -> tuple[dict[int, _Flow], int]:
-    """Counts, value, latest date and summed weights per partner and direction, added up by
-    the database. A referral's weight: recent and valuable ones count more, halving every
-    ``owed_half_life_days``, and a $10,000 matter about twice a small one
-    (0.5 ^ (age / half-life) × (1 + log10(1 + dollars / 1,000)))."""
+async def _window(actor: Actor, as_of: dt.datetime, partner_id: int | None = None):
+    """SQL for the referrals of the rolling window with each one's weight, its parameters,
+    and the window's length in days. A referral's weight: recent and valuable ones count
+    more, halving every ``owed_half_life_days``, and a $10,000 matter about twice a small
+    one (0.5 ^ (age / half-life) × (1 + log10(1 + dollars / 1,000)))."""
     relationships = (await firm_settings(actor.firm_id)).relationships
     since = as_of - dt.timedelta(days=relationships.window_days)
     one_partner = "AND partner = {}" if partner_id is not None else ""
-    rows = await Referral.raw(
-        f"""
-        SELECT partner, direction, COUNT(*) AS n, SUM(value) AS cents, MAX(referred_at) AS last,
-               SUM(POWER({sql.real(0.5)}, age / {relationships.owed_half_life_days})
-                   * (1 + LOG10(1 + value / {sql.real(100000.0)}))) AS weight
+    window = f"""
+        SELECT partner, direction, referred_at, value,
+               POWER({sql.real(0.5)}, age / {relationships.owed_half_life_days})
+                   * (1 + LOG10(1 + value / {sql.real(100000.0)})) AS weight
         FROM (
             SELECT partner, direction, referred_at,
                    COALESCE(actual_value_cents, estimated_value_cents, 0) AS value,
@@ -66,14 +63,28 @@ async def _flows(
             FROM rapport_referral
             WHERE firm = {{}} AND partner IS NOT NULL AND referred_at >= {{}}
               AND referred_at <= {{}} {one_partner}
-        ) AS window_referrals
+        ) AS aged
+    """
+    params = [as_of, actor.firm_id, since, as_of]
+    if partner_id is not None:
+        params.append(partner_id)
+    return window, params, relationships.window_days
+
+
+async def _flows(
+    actor: Actor, as_of: dt.datetime, partner_id: int | None = None
+) -> tuple[dict[int, _Flow], int]:
+    """Counts, value, latest date and summed weights per partner and direction, added up by
+    the database."""
+    window, params, window_days = await _window(actor, as_of, partner_id)
+    rows = await Referral.raw(
+        f"""
+        SELECT partner, direction, COUNT(*) AS n, SUM(value) AS cents, MAX(referred_at) AS last,
+               SUM(weight) AS weight
+        FROM ({window}) AS window_referrals
         GROUP BY partner, direction
         """,
-        as_of,
-        actor.firm_id,
-        since,
-        as_of,
-        *([partner_id] if partner_id is not None else []),
+        *params,
     )
     flows: dict[int, _Flow] = {}
     for row in rows:
@@ -81,10 +92,46 @@ async def _flows(
         direction = row["direction"]
         flow.counts[direction] = row["n"]
         flow.cents[direction] = int(row["cents"] or 0)
-        flow.last[direction] = row["last"]  # made a datetime for the partners listed only
+        flow.last[direction] = row["last"]
         weight = float(row["weight"] or 0)
         flow.score += weight if direction == Direction.received else -weight
-    return flows, relationships.window_days
+    return flows, window_days
+
+
+async def _most_owed(actor: Actor, as_of: dt.datetime, limit: int) -> tuple[dict[int, _Flow], int]:
+    """The ``limit`` partners with the highest owed score above 0, most owed first: the
+    database ranks them (one row per partner, both directions side by side), so only those
+    listed come back."""
+    window, params, window_days = await _window(actor, as_of)
+    per_direction = ",\n".join(
+        f"""COUNT(CASE WHEN direction = '{d}' THEN 1 END) AS n_{d},
+            SUM(CASE WHEN direction = '{d}' THEN value END) AS cents_{d},
+            MAX(CASE WHEN direction = '{d}' THEN referred_at END) AS last_{d},
+            COALESCE(SUM(CASE WHEN direction = '{d}' THEN weight END), 0) AS weight_{d}"""
+        for d in ("received", "sent")
+    )
+    rows = await Referral.raw(
+        f"""
+        SELECT * FROM (
+            SELECT partner, {per_direction}
+            FROM ({window}) AS window_referrals
+            GROUP BY partner
+        ) AS flows
+        WHERE weight_received - weight_sent > 0
+        ORDER BY weight_received - weight_sent DESC, partner
+        LIMIT {int(limit)}
+        """,
+        *params,
+    )
+    flows: dict[int, _Flow] = {}
+    for row in rows:
+        flow = flows[row["partner"]] = _Flow()
+        for d in ("received", "sent"):
+            flow.counts[d] = row[f"n_{d}"]
+            flow.cents[d] = int(row[f"cents_{d}"] or 0)
+            flow.last[d] = row[f"last_{d}"]
+        flow.score = float(row["weight_received"]) - float(row["weight_sent"])
+    return flows, window_days
 
 
 def _reciprocity(partner_id: int, name: str, flow: _Flow, window_days: int) -> Reciprocity:
@@ -122,10 +169,8 @@ async def partners_owed(
     actor: Actor, *, as_of: dt.datetime | None = None, limit: int = 50
 ) -> list[Reciprocity]:
     """Partners whose referrals to you outweigh yours to them, most owed first."""
-    flows, window = await _flows(actor, as_of or now())
-    owed = {pid: flow for pid, flow in flows.items() if flow.score > 0}
-    ranked = sorted(owed.items(), key=lambda item: item[1].score, reverse=True)[:limit]
-    # Names for the partners listed only (every owed partner of a large firm is thousands).
+    owed, window = await _most_owed(actor, as_of or now(), limit)
+    ranked = list(owed.items())
     names = {
         row["id"]: row["name"]
         for row in await Partner.select(Partner.id, Partner.name).where(

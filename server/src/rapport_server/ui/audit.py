@@ -75,20 +75,20 @@ class AuditPages(Controller):
         me: NamedDependency[SignedIn],
         date_from: FromQuery[dt.date],
         date_to: FromQuery[dt.date],
-        format: FromQuery[str] = "jsonl",
+        file_format: Annotated[str, QueryParameter(name="format")] = "jsonl",
     ) -> Response:
         log.require_audit_reader(me.actor)
-        if format not in ("jsonl", "pdf"):
+        if file_format not in ("jsonl", "pdf"):
             raise Invalid("format is jsonl or pdf", field="format")
         with tempfile.TemporaryDirectory() as folder:
             result = await export_audit(
                 me.actor.firm_id, me.firm.name, date_from, date_to, Path(folder)
             )
-            path = result.pdf if format == "pdf" else result.jsonl
+            path = result.pdf if file_format == "pdf" else result.jsonl
             content = path.read_bytes()
         return Response(
             content,
-            media_type="application/pdf" if format == "pdf" else "application/x-ndjson",
+            media_type="application/pdf" if file_format == "pdf" else "application/x-ndjson",
             headers={"Content-Disposition": f"attachment; filename={path.name}"},
         )
 

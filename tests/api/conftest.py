@@ -46,11 +46,55 @@ async def seeded(client, firm):
     )
     assert moved.status_code == 200, moved.text
     drafts = await client.get("/api/v1/drafts", headers=headers)
+    money = await _seed_money(client, headers, partner_id)
     return {
+        **money,
         "partner_id": partner_id,
         "licence_id": licence.json()["id"],
         "referral_id": referral.json()["id"],
         "activity_id": activity.json()["id"],
         "rule_id": rule.json()["id"],
         "draft_id": drafts.json()[0]["id"],
+    }
+
+
+async def _seed_money(client, headers, partner_id) -> dict:
+    """An arrangement, a payout accrued on a third (engaged) referral, a payment received."""
+    arrangement = await client.post(
+        "/api/v1/fee-arrangements",
+        json={
+            "partner_id": partner_id,
+            "kind": "referral_fee",
+            "parameters": {"method": "percentage", "percent": "10"},
+            "effective_from": "2020-01-01",
+        },
+        headers=headers,
+    )
+    engaged = await client.post(
+        "/api/v1/referrals",
+        json={"direction": "received", "partner_id": partner_id, "client_name": "Cy Client"},
+        headers=headers,
+    )
+    for stage in ("acknowledged", "contacted", "qualified", "engaged"):
+        await client.post(
+            f"/api/v1/referrals/{engaged.json()['id']}/stage",
+            json={"stage": stage},
+            headers=headers,
+        )
+    fee = await client.post(
+        f"/api/v1/referrals/{engaged.json()['id']}/fees",
+        json={"amount": "1000", "collected_on": "2026-11-01"},
+        headers=headers,
+    )
+    payment = await client.post(
+        "/api/v1/payments-received",
+        json={"partner_id": partner_id, "amount": "50", "received_on": "2026-11-01"},
+        headers=headers,
+    )
+    for response in (arrangement, fee, payment):
+        assert response.status_code == 201, response.text
+    return {
+        "arrangement_id": arrangement.json()["id"],
+        "payout_id": fee.json()["payouts"][0]["id"],
+        "payment_id": payment.json()["id"],
     }

@@ -27,6 +27,20 @@ BODIES = {
     },
     ("PATCH", "/api/v1/routing-rules/{rule_id:int}"): {"position": 3},
     ("PATCH", "/api/v1/drafts/{draft_id:int}"): {"subject": "hijacked"},
+    ("POST", "/api/v1/fee-arrangements/{arrangement_id:int}/versions"): {
+        "kind": "commission",
+        "parameters": {"percent": "50"},
+        "effective_from": "2030-01-01",
+    },
+    ("POST", "/api/v1/partners/{partner_id:int}/recruiter"): {"recruited_by_id": None},
+    ("POST", "/api/v1/referrals/{referral_id:int}/fees"): {
+        "amount": "10",
+        "collected_on": "2026-11-01",
+    },
+    ("POST", "/api/v1/payouts/{payout_id:int}/pay"): {"paid_on": "2026-11-01", "method": "check"},
+    ("POST", "/api/v1/payouts/{payout_id:int}/void"): {"reason": "hijacked"},
+    ("POST", "/api/v1/payouts/{payout_id:int}/reverse"): {"reason": "hijacked"},
+    ("POST", "/api/v1/payments-received/{payment_id:int}/reverse"): {"reason": "hijacked"},
 }
 
 

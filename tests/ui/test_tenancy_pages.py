@@ -15,6 +15,17 @@ FORMS = {
     "/partners/{partner_id:int}/edit": {"name": "Hijacked", "profession": "cpa"},
     "/partners/{partner_id:int}/activities": {"kind": "note", "occurred_on": "2026-11-01"},
     "/referrals/{referral_id:int}/stage": {"stage": "acknowledged"},
+    "/referrals/{referral_id:int}/fees": {"amount": "10", "collected_on": "2026-11-01"},
+    "/partners/{partner_id:int}/money/payments": {"amount": "10", "received_on": "2026-11-01"},
+    "/partners/{partner_id:int}/money/arrangements": {
+        "kind": "commission",
+        "percent": "5",
+        "effective_from": "2026-11-01",
+    },
+    "/payouts/{payout_id:int}/void": {"reason": "hijacked"},
+    "/payouts/{payout_id:int}/reverse": {"reason": "hijacked"},
+    "/payouts/{payout_id:int}/pay": {"paid_on": "2026-11-01", "method": "check"},
+    "/payments/{payment_id:int}/reverse": {"reason": "hijacked"},
 }
 
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from rapport_core.actors import Actor
 from rapport_core.clock import now
+from rapport_core.money.demo import load_money_demo
 from rapport_core.schemas import (
     ActivityCreate,
     FirmCreate,
@@ -503,6 +504,7 @@ async def _build(slug: str, rng: random.Random, today: dt.date) -> None:
     activities = [_plan_activity(rng, partners, today) for _ in range(ACTIVITY_COUNT)]
     for activity in sorted(activities, key=lambda activity: activity.occurred_on):
         await log_activity(actor, activity)
+    await load_money_demo(actor, today)
 
 
 async def _summary(slug: str, *, created: bool) -> dict:

@@ -219,6 +219,23 @@ class HealthSettings(Section):
         return value
 
 
+class MoneySettings(Section):
+    """Fees and payouts (docs/money.md)."""
+
+    closed_tax_years: list[Annotated[int, Field(ge=1900, le=2200)]] = Field(
+        default_factory=list,
+        description="Tax years already filed, comma-separated: a payment dated in one needs a reason.",
+    )
+
+    @field_validator("closed_tax_years", mode="before")
+    @classmethod
+    def _years_as_text(cls, value):
+        """The settings form and the CLI send ``2024, 2025`` (the form shows ``[2024, 2025]``)."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.strip("[] ").split(",") if part.strip()]
+        return value
+
+
 class FirmSettings(Section):
     """Everything a firm can tune. Later capabilities add their own sections."""
 
@@ -229,3 +246,4 @@ class FirmSettings(Section):
     matrix: MatrixSettings = MatrixSettings()
     matching: MatchingSettings = MatchingSettings()
     health: HealthSettings = HealthSettings()
+    money: MoneySettings = MoneySettings()

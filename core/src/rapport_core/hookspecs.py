@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from rapport_core.actors import Actor
     from rapport_core.insights.briefing import BriefingSource
     from rapport_core.insights.health import HealthComponent
+    from rapport_core.money.schemas import (
+        ArrangementOut,
+        ArrangementVersionOut,
+        PaymentOut,
+        PayoutOut,
+    )
     from rapport_core.schemas import GateFinding, PartnerOut, ReferralOut, StageChangeOut
 
 hookspec = pluggy.HookspecMarker("rapport")
@@ -115,9 +121,20 @@ def referral_stage_changed(referral: ReferralOut, change: StageChangeOut, actor:
 
 
 @hookspec(firstresult=True)
-def calculate_referral_fee(referral: ReferralOut, fee_collected: Decimal) -> Decimal | None:
+def calculate_referral_fee(
+    referral: ReferralOut,
+    fee_collected: Decimal,
+    arrangement: ArrangementVersionOut | None,
+    collected_before: Decimal,
+) -> Decimal | None:
     """The referral fee owed on ``fee_collected`` for ``referral``, exact to the cent, or
     ``None`` to let the next plugin decide. The first non-``None`` answer is used.
+
+    ``arrangement`` is the version of the terms in force on the day the fee was collected
+    (None: the partner has no arrangement); ``collected_before`` is what was collected on the
+    referral before this payment (tiered fees apply to the running total). The built-in
+    plugin ``rapport_core.money.fees`` implements the kinds of docs/money.md; a plugin may
+    implement only the arguments it needs.
     """
 
 
@@ -127,7 +144,7 @@ def calculate_referral_fee(referral: ReferralOut, fee_collected: Decimal) -> Dec
 
 
 @hookspec
-def payout_gate(payout: Any, actor: Actor) -> list[GateFinding]:
+def payout_gate(payout: PayoutOut, actor: Actor) -> list[GateFinding]:
     """Asked before ``payout`` is approved: what stands against paying it. Every plugin's
     list is shown to the approver; a ``violation`` blocks approval unless the approver
     overrides it with a reason (audited). Return ``[]`` when nothing does.
@@ -135,7 +152,7 @@ def payout_gate(payout: Any, actor: Actor) -> list[GateFinding]:
 
 
 @hookspec
-def fee_arrangement_changed(arrangement: Any, actor: Actor) -> None:
+def fee_arrangement_changed(arrangement: ArrangementOut, actor: Actor) -> None:
     """A fee arrangement (a partner's default or a referral's override) got a new version."""
 
 
@@ -145,13 +162,13 @@ def agreement_changed(agreement: Any, actor: Actor) -> None:
 
 
 @hookspec
-def payout_changed(payout: Any, actor: Actor) -> None:
+def payout_changed(payout: PayoutOut, actor: Actor) -> None:
     """A payout (money the firm owes a partner) was accrued, approved, paid, voided or
     reversed; ``payout.status`` says which."""
 
 
 @hookspec
-def payment_recorded(payment: Any, actor: Actor) -> None:
+def payment_recorded(payment: PaymentOut, actor: Actor) -> None:
     """A payment received from a partner was recorded."""
 
 

@@ -22,6 +22,7 @@ DEFAULT_PLUGINS = (
     "rapport_core.pipeline.plugin",
     "rapport_core.insights.plugin",
     "rapport_core.network.plugin",
+    "rapport_core.money.plugin",
     "rapport_core.tax.plugin",
 )
 

@@ -3,7 +3,7 @@
 from litestar import Router
 from litestar.di import Provide
 
-from rapport_server.api import insights, network, pipeline, tax
+from rapport_server.api import insights, money, network, pipeline, tax
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -23,6 +23,7 @@ api_router = Router(
         *pipeline.CONTROLLERS,
         *insights.CONTROLLERS,
         *network.CONTROLLERS,
+        *money.CONTROLLERS,
         *tax.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},

@@ -4,7 +4,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from rapport_server.auth import session_actor
-from rapport_server.ui import network, pipeline, tax
+from rapport_server.ui import money, network, pipeline, tax
 from rapport_server.ui.errors import UI_EXCEPTION_HANDLERS
 from rapport_server.ui.home import home
 from rapport_server.ui.partners import PartnerPages
@@ -21,6 +21,7 @@ ui_router = Router(
         ReferralPages,
         *pipeline.PAGES,
         *network.PAGES,
+        *money.PAGES,
         *tax.PAGES,
     ],
     # Only pages that ask for `actor` or `me` require a signed-in session.

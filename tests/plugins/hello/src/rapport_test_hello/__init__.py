@@ -104,3 +104,37 @@ def register_briefing_sources(register):
         ]
 
     register(BriefingSource("hello_birthday", "Birthdays", collect))
+
+
+@hookimpl
+def payout_gate(payout, actor):
+    """A partner tagged ``blocked`` may not be paid without an override."""
+    if "blocked" not in payout.partner_tags:
+        return []
+    from rapport_core.schemas import GateFinding
+
+    return [
+        GateFinding(
+            rule_id="hello.blocked-partner",
+            pack_id="hello",
+            severity="violation",
+            message=f"{payout.partner_name} is blocked from receiving referral fees",
+            citation="Hello test pack §1",
+        )
+    ]
+
+
+@hookimpl
+def payout_changed(payout, actor):
+    seen.append(("payout_changed", payout.id))
+
+
+@hookimpl
+def calculate_referral_fee(referral, fee_collected):
+    """Takes over the fee of matters typed "Hello fee" (a plugin answers before the
+    built-in formulas); leaves every other referral to them."""
+    if referral.matter_type != "Hello fee":
+        return None
+    from decimal import Decimal
+
+    return Decimal("42.00")

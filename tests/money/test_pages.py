@@ -1,0 +1,150 @@
+"""The money pages as a person uses them: arrangements, fees collected, the payouts queue
+with its gate findings, payments received; and another firm's ids answer 404."""
+
+import datetime as dt
+
+from tests.conftest import make_firm
+from tests.money.test_api import TODAY, _engaged
+from tests.pipeline.helpers import add_partner
+from tests.ui.conftest import web  # noqa: F401  (a signed-in browser-like session)
+from tests.ui.test_pages import visible_text
+
+
+async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):  # noqa: F811
+    partner = await add_partner(client, firm, "Dana Divide", profession="attorney")
+    referral = await _engaged(client, firm, partner)
+    await web.sign_in(firm.emails["member"])
+    bad = await web.post(
+        f"/partners/{partner}/money/arrangements",
+        {"kind": "division", "basis": "proportional", "effective_from": TODAY},
+    )
+    assert bad.status_code == 422 and "parameters.share_percent" in visible_text(bad.text)
+    made = await web.post(
+        f"/partners/{partner}/money/arrangements",
+        {
+            "kind": "division",
+            "basis": "proportional",
+            "percent": "40",
+            "effective_from": "2020-01-01",
+        },
+    )
+    assert made.history[0].status_code == 303
+    page = visible_text((await web.get(f"/partners/{partner}/money")).text)
+    assert "v1" in page and "share percent: 40" in page and "Agreements" in page
+
+    wrong = await web.post(
+        f"/referrals/{referral}/fees", {"amount": "12.345", "collected_on": TODAY}
+    )
+    assert wrong.status_code == 422 and "Amount collected" in visible_text(wrong.text)
+    collected = await web.post(
+        f"/referrals/{referral}/fees", {"amount": "$2,500.00", "collected_on": TODAY}
+    )
+    assert collected.history[0].status_code == 303
+    fees = visible_text(collected.text)
+    assert "$1,000.00" in fees and "40% share (proportional) of $2,500.00 collected" in fees
+
+    queue = visible_text((await web.get("/payouts")).text)
+    assert "$1,000.00 to Dana Divide" in queue and "No findings." in queue
+    [payout] = (await client.get("/api/v1/payouts", headers=firm.headers())).json()
+    # The member recorded it: members cannot approve, and neither could the creator.
+    denied = await web.post(f"/payouts/{payout['id']}/approve", {})
+    assert denied.status_code == 403
+
+    await web.sign_in(firm.emails["admin"])
+    approved = await web.post(f"/payouts/{payout['id']}/approve", {})
+    assert approved.history[0].status_code == 303
+    no_method = await web.post(
+        f"/payouts/{payout['id']}/pay", {"paid_on": TODAY, "method": "barter"}
+    )
+    assert no_method.status_code == 422
+    paid = await web.post(
+        f"/payouts/{payout['id']}/pay", {"paid_on": TODAY, "method": "check", "reference": "77"}
+    )
+    assert paid.history[0].status_code == 303
+    money_page = (await web.get(f"/partners/{partner}/money")).text
+    tally = visible_text(money_page)
+    assert "$1,000.00 Paid in" in tally
+    # The month's bar and its row in the figures table.
+    assert 'class="series-sent"' in money_page and "1k paid to them" in money_page
+    month = dt.date.fromisoformat(TODAY).strftime("%B %Y")
+    assert f"{month} $1,000.00 $0.00" in tally
+
+    received = await web.post(
+        f"/partners/{partner}/money/payments", {"amount": "0", "received_on": TODAY}
+    )
+    assert received.status_code == 422
+    received = await web.post(
+        f"/partners/{partner}/money/payments",
+        {"amount": "250", "received_on": TODAY, "method": "wire"},
+    )
+    assert received.history[0].status_code == 303
+    assert "$250.00 Received in" in visible_text(received.text)
+    [payment] = (await client.get("/api/v1/payments-received", headers=firm.headers())).json()
+    bounced = await web.post(f"/payments/{payment['id']}/reverse", {"reason": "cheque bounced"})
+    assert bounced.history[0].status_code == 303
+    assert "$0.00 Received in" in visible_text(bounced.text)
+    assert f"reversal of payment {payment['id']}: cheque bounced" in visible_text(bounced.text)
+
+    reversed_ = await web.post(f"/payouts/{payout['id']}/reverse", {"reason": ""})
+    assert reversed_.status_code == 422
+    reversed_ = await web.post(
+        f"/payouts/{payout['id']}/reverse", {"reason": "sent to the wrong account"}
+    )
+    assert reversed_.history[0].status_code == 303
+    assert "reversed by #" in visible_text(reversed_.text)
+    assert "$0.00 Paid in" in visible_text((await web.get(f"/partners/{partner}/money")).text)
+
+
+async def test_closed_tax_year_is_set_on_the_settings_page_and_asks_for_a_reason(web, client, firm):  # noqa: F811
+    partner = await add_partner(client, firm, "Cal Closed")
+    last = int(TODAY[:4]) - 1
+    await web.sign_in(firm.emails["admin"])
+    saved = await web.post("/settings", {"money.closed_tax_years": f"{last - 1}, {last}"})
+    assert saved.history[0].status_code == 303
+    settings = (await client.get("/api/v1/settings", headers=firm.headers())).json()
+    assert settings["money"]["closed_tax_years"] == [last - 1, last]
+    again = await web.post("/settings", {"money.closed_tax_years": f"[{last - 1}, {last}]"})
+    assert again.history[0].status_code == 303  # the page shows the list as it was stored
+
+    late = {"amount": "75", "received_on": f"{last}-12-31"}
+    refused = await web.post(f"/partners/{partner}/money/payments", late)
+    assert refused.status_code == 422 and f"{last} is a closed tax year" in visible_text(
+        refused.text
+    )
+    accepted = await web.post(
+        f"/partners/{partner}/money/payments", late | {"closed_year_reason": "deposit cleared late"}
+    )
+    assert accepted.history[0].status_code == 303
+
+
+async def test_another_firms_money_pages_are_not_found(web, client, firm):  # noqa: F811
+    other = await make_firm()
+    partner = await add_partner(client, other, "Their Partner")
+    referral = await _engaged(client, other, partner, role="owner")
+    await client.post(
+        "/api/v1/fee-arrangements",
+        json={
+            "partner_id": partner,
+            "kind": "commission",
+            "parameters": {"percent": "5"},
+            "effective_from": "2020-01-01",
+        },
+        headers=other.headers(),
+    )
+    accrued = await client.post(
+        f"/api/v1/referrals/{referral}/fees",
+        json={"amount": "100", "collected_on": TODAY},
+        headers=other.headers(),
+    )
+    payout = accrued.json()["payouts"][0]["id"]
+    await web.sign_in(firm.emails["admin"])
+    for url in (f"/partners/{partner}/money", f"/referrals/{referral}/fees"):
+        assert (await web.get(url)).status_code == 404, url
+    for url, body in (
+        (f"/payouts/{payout}/approve", {}),
+        (f"/payouts/{payout}/void", {"reason": "x"}),
+        (f"/partners/{partner}/money/payments", {"amount": "5", "received_on": TODAY}),
+        (f"/referrals/{referral}/fees", {"amount": "5", "collected_on": TODAY}),
+    ):
+        assert (await web.post(url, body)).status_code == 404, url
+    assert "Their Partner" not in visible_text((await web.get("/payouts")).text)

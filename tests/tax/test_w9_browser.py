@@ -3,17 +3,21 @@ signs; the link then refuses a second use."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from rapport_core.tax.tables import W9
 from rapport_core.tax.w9 import create_link
 
-from tests.tax.helpers import partner
+from tests.tax.helpers import paid, partner, payer, w9_on_file
 from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+    ARTIFACTS,
     WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
     browser,
     server_url,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -69,3 +73,27 @@ async def test_a_partner_completes_a_w9_on_a_phone(browser, server_url, firm):  
     browser.get(link.url)
     wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "cannot be used"))
     assert "already been used" in browser.find_element(By.ID, "problems").text
+
+
+async def test_the_tax_centre_fits_a_phone(browser, server_url, firm):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as shows
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    await payer(firm)
+    for number, name in enumerate(["Grace Hopper", "Ada Lovelace", "Alan Turing"]):
+        pid = await partner(firm, name)
+        if number != 1:
+            await w9_on_file(firm, pid, tin=f"12{number}-45-6789")
+        await paid(firm, pid, 150000 * (number + 1), dt.date(2026, 3, 1))
+    as_a_phone(browser)
+    browser.get(f"{server_url}/tax?year=2026")
+    sign_in(browser, firm.emails["owner"])
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Tax centre 2026")
+    )
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr[data-partner]")
+    assert len(rows) == 3 and "Missing" in rows[1].text  # Ada: no W-9, second largest
+    assert_fits_the_screen(browser)
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "phone-tax-centre.png"))

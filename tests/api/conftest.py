@@ -1,5 +1,8 @@
 import pytest
 
+from tests.agreements.helpers import upload
+from tests.tax.helpers import seed_filing
+
 
 @pytest.fixture
 async def seeded(client, firm):
@@ -47,6 +50,9 @@ async def seeded(client, firm):
     assert moved.status_code == 200, moved.text
     drafts = await client.get("/api/v1/drafts", headers=headers)
     money = await _seed_money(client, headers, partner_id)
+    agreement = await upload(client, headers, {"partner_id": partner_id, "kind": "fee_sharing"})
+    assert agreement.status_code == 201, agreement.text
+    events = await client.get("/api/v1/audit/events?per_page=1", headers=headers)
     return {
         **money,
         "partner_id": partner_id,
@@ -55,6 +61,10 @@ async def seeded(client, firm):
         "activity_id": activity.json()["id"],
         "rule_id": rule.json()["id"],
         "draft_id": drafts.json()[0]["id"],
+        "agreement_id": agreement.json()["id"],
+        "number": 1,
+        "event_id": events.json()["items"][0]["id"],
+        "filing_id": await seed_filing(firm.id, partner_id),
     }
 
 

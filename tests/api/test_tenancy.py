@@ -41,6 +41,7 @@ BODIES = {
     ("POST", "/api/v1/payouts/{payout_id:int}/void"): {"reason": "hijacked"},
     ("POST", "/api/v1/payouts/{payout_id:int}/reverse"): {"reason": "hijacked"},
     ("POST", "/api/v1/payments-received/{payment_id:int}/reverse"): {"reason": "hijacked"},
+    ("POST", "/api/v1/agreements/{agreement_id:int}/status"): {"status": "revoked", "reason": "x"},
 }
 
 

@@ -3,6 +3,8 @@
 import datetime as dt
 import uuid
 
+from rapport_core.agreements.expiry import expiring_agreements
+from rapport_core.agreements.service import list_agreements
 from rapport_core.demo import DEMO_PASSWORD, load_demo
 from rapport_core.services import firms
 from rapport_core.tables import Partner, Referral
@@ -37,3 +39,11 @@ async def test_demo_firm_is_realistic_and_loads_once():
 
     owner = await firms.authenticate(summary["sign_in"], DEMO_PASSWORD)
     assert owner is not None and owner.role == "owner"
+
+    # Agreements of every main kind, some coming up for renewal, one lapsed.
+    actor = firms.actor_for(owner)
+    assert {"fee_sharing", "client_consent", "solicitation"} <= {
+        a.kind for a in await list_agreements(actor)
+    }
+    expiring = await expiring_agreements(actor, on=today)
+    assert {e.threshold_days for e in expiring} == {0, 30, 60, 90}

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from rapport_core.actors import Actor
+from rapport_core.agreements.demo import load_agreements
 from rapport_core.clock import now
 from rapport_core.money.demo import load_money_demo
 from rapport_core.schemas import (
@@ -508,6 +509,7 @@ async def _build(slug: str, rng: random.Random, today: dt.date) -> None:
     await load_w9_demo(actor, today)
     await load_money_demo(actor, today)
     await load_1099_demo(actor, today)
+    await load_agreements(actor, firm.name, today)
 
 
 async def _summary(slug: str, *, created: bool) -> dict:

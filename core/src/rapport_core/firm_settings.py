@@ -236,6 +236,30 @@ class MoneySettings(Section):
         return value
 
 
+class AgreementSettings(Section):
+    """Agreement documents (docs/agreements.md)."""
+
+    expiry_warning_days: list[Days] = Field(
+        default_factory=lambda: [30, 60, 90],
+        min_length=1,
+        max_length=5,
+        description="Warn this many days before an agreement expires, comma-separated.",
+    )
+
+    @field_validator("expiry_warning_days", mode="before")
+    @classmethod
+    def _days_as_text(cls, value):
+        """The settings form and the CLI send ``30, 60, 90``."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.strip("[] ").split(",") if part.strip()]
+        return value
+
+    @field_validator("expiry_warning_days")
+    @classmethod
+    def _distinct(cls, value: list[int]) -> list[int]:
+        return sorted(set(value))
+
+
 class FirmSettings(Section):
     """Everything a firm can tune. Later capabilities add their own sections."""
 
@@ -247,3 +271,4 @@ class FirmSettings(Section):
     matching: MatchingSettings = MatchingSettings()
     health: HealthSettings = HealthSettings()
     money: MoneySettings = MoneySettings()
+    agreements: AgreementSettings = AgreementSettings()

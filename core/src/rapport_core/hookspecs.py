@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import click
 
     from rapport_core.actors import Actor
+    from rapport_core.agreements.storage import DocumentStorage
     from rapport_core.insights.briefing import BriefingSource
     from rapport_core.insights.health import HealthComponent
     from rapport_core.money.schemas import (
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         PayoutOut,
     )
     from rapport_core.schemas import GateFinding, PartnerOut, ReferralOut, StageChangeOut
+    from rapport_core.settings import Settings
 
 hookspec = pluggy.HookspecMarker("rapport")
 
@@ -87,6 +89,18 @@ def register_briefing_sources(register: Callable[[BriefingSource], None]) -> Non
     ``rapport_core.insights.briefing.briefing_action(...)`` (urgency and impact 0–1; the
     briefing ranks every action by urgency × impact). Compliance findings and expiring
     agreements come in this way.
+    """
+
+
+@hookspec
+def register_document_storage(
+    register: Callable[[str, Callable[[Settings], DocumentStorage]], None],
+) -> None:
+    """Offer a place to keep uploaded documents (agreements). Call ``register(name,
+    factory)``; ``factory(settings)`` returns an object with async ``put(key, data)``,
+    ``get(key) -> bytes`` and ``delete(key)`` (the ``DocumentStorage`` protocol).
+    ``RAPPORT_DOCUMENT_STORAGE=name`` sends new uploads there; the built-in one is
+    ``filesystem`` (under the data directory). See docs/agreements.md.
     """
 
 

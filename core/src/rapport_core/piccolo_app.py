@@ -12,6 +12,8 @@ APP_CONFIG = AppConfig(
             "rapport_core.tables",
             "rapport_core.money.tables",
             "rapport_core.tax.tables",
+            "rapport_core.audit.tables",
+            "rapport_core.agreements.tables",
         ],
         exclude_imported=True,
     ),

@@ -24,6 +24,8 @@ DEFAULT_PLUGINS = (
     "rapport_core.network.plugin",
     "rapport_core.money.plugin",
     "rapport_core.tax.plugin",
+    "rapport_core.audit.plugin",
+    "rapport_core.agreements.plugin",
 )
 
 

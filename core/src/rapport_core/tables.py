@@ -186,6 +186,10 @@ class AuditEvent(Table, tablename="rapport_audit_event"):
     before = JSON(null=True, default=None)
     after = JSON(null=True, default=None)
     at = Timestamptz()
+    # The firm's hash chain (docs/audit.md): the previous event's hash, and sha256 of this
+    # event's canonical JSON including prev_hash.
+    prev_hash = Varchar(length=64, default="")
+    hash = Varchar(length=64, default="")
 
 
 class FirmSetting(Table, tablename="rapport_firm_setting"):

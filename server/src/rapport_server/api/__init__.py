@@ -3,7 +3,7 @@
 from litestar import Router
 from litestar.di import Provide
 
-from rapport_server.api import insights, money, network, pipeline, tax
+from rapport_server.api import agreements, audit, insights, money, network, pipeline, tax
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -25,6 +25,8 @@ api_router = Router(
         *network.CONTROLLERS,
         *money.CONTROLLERS,
         *tax.CONTROLLERS,
+        *agreements.CONTROLLERS,
+        *audit.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

@@ -118,8 +118,8 @@ class TaxPages(Controller):
             save, lambda errors: _centre(me, year, FormState(values=form, errors=errors))
         )
 
-    @post("/{year:int}/generate")
-    async def generate(self, me: NamedDependency[SignedIn], year: FromPath[int]) -> Response:
+    @post("/generate")
+    async def generate(self, me: NamedDependency[SignedIn], year: FromQuery[int]) -> Response:
         async def save() -> Response:
             await filings.generate_year(me.actor, year)
             return Redirect(f"/tax?year={year}#filings", status_code=303)
@@ -128,12 +128,12 @@ class TaxPages(Controller):
             save, lambda errors: _centre(me, year, problem=" ".join(errors.values()))
         )
 
-    @get("/{year:int}/summary.pdf")
-    async def summary(self, me: NamedDependency[SignedIn], year: FromPath[int]) -> Response:
+    @get("/summary.pdf")
+    async def summary(self, me: NamedDependency[SignedIn], year: FromQuery[int]) -> Response:
         return _pdf(await filings.year_summary_pdf(me.actor, year), f"1096-summary-{year}.pdf")
 
-    @get("/{year:int}/fire.txt")
-    async def fire(self, me: NamedDependency[SignedIn], year: FromPath[int]) -> Response:
+    @get("/fire.txt")
+    async def fire(self, me: NamedDependency[SignedIn], year: FromQuery[int]) -> Response:
         text = await filings.fire_file(me.actor, year)
         return Response(
             text.encode("ascii"),

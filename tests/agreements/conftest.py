@@ -1,0 +1,1 @@
+from tests.ui.conftest import web  # noqa: F401  (a signed-in browser-like session)

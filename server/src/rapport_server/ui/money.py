@@ -28,7 +28,9 @@ from rapport_core.money.schemas import (
     ReasonIn,
     ReversalIn,
 )
+from rapport_core.money.tables import Receivable
 from rapport_core.services import partners, referrals
+from rapport_core.services.common import get_scoped
 
 from rapport_server.ui.charts import Series, grouped_bars
 from rapport_server.ui.forms import FORM, FormState, RawForm, read_form, split_list, submit
@@ -134,6 +136,7 @@ async def _partner_money(me: SignedIn, partner_id: int, **forms: FormState) -> T
     partner = await partners.get_partner(me.actor, partner_id)
     flows = await payments.monthly_flows(me.actor, partner_id)
     received = await payments.list_payments(me.actor, partner_id=partner_id)
+    owed = await list_receivables(me.actor, partner_id=partner_id)
     deals = await arrangements.list_arrangements(me.actor, partner_id=partner_id)
     return render(
         "money/partner.html",
@@ -145,7 +148,8 @@ async def _partner_money(me: SignedIn, partner_id: int, **forms: FormState) -> T
         arrangements=[a for a in deals if a.referral_id is None],
         overrides=[a for a in deals if a.referral_id is not None],
         payouts=await list_payouts(me.actor, PayoutFilter(partner_id=partner_id, limit=1000)),
-        receivables=await list_receivables(me.actor, partner_id=partner_id),
+        receivables=owed,
+        reversed_receivables={r.reverses_id for r in owed if r.reverses_id},
         payments=received,
         reversed_payments={p.reverses_id for p in received if p.reverses_id},
         can_decide=_can_decide(me),
@@ -342,6 +346,29 @@ class MoneyPages(Controller):
             )
             await payments.reverse_payment(me.actor, payment_id, reversal)
             return Redirect(f"/partners/{partner_id}/money#payments", status_code=303)
+
+        return await submit(
+            save,
+            lambda errors: _partner_money(
+                me, partner_id, payment_form=FormState({}, {FORM: _first_problem(errors)})
+            ),
+        )
+
+    @post("/receivables/{receivable_id:int}/reverse")
+    async def reverse_receivable(
+        self,
+        me: NamedDependency[SignedIn],
+        receivable_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        form = read_form(data)
+        owed = await get_scoped(Receivable, me.actor, receivable_id, "receivable")  # else 404
+        partner_id = owed["partner"]
+
+        async def save() -> Response:
+            reason = ReasonIn(reason=form.get("reason", ""))
+            await accruals.reverse_receivable(me.actor, receivable_id, reason)
+            return Redirect(f"/partners/{partner_id}/money#receivables", status_code=303)
 
         return await submit(
             save,

@@ -127,3 +127,15 @@ async def test_plugins_hear_of_a_new_w9(firm):
     finally:
         manager.unregister(listener)
     assert listener.heard == [(pid, f"w9-link:{link.request_id}"), (pid, firm.emails["member"])]
+
+
+async def test_a_partner_with_a_w9_cannot_be_deleted(firm):
+    from rapport_core.errors import Conflict
+    from rapport_core.services.partners import delete_partner
+
+    pid = await partner(firm)
+    await submit_w9(token_of(await create_link(firm.actor(), pid, "http://t")), w9_form())
+    with pytest.raises(Conflict, match="W-9 on file") as refused:
+        await delete_partner(firm.actor(), pid)
+    assert refused.value.field == "partner_id"
+    assert await W9.count().where(W9.partner == pid) == 1

@@ -2,6 +2,7 @@ import pytest
 
 from tests.agreements.helpers import upload
 from tests.crm.helpers import seed_merge_suggestion
+from tests.tax.helpers import seed_filing
 
 
 @pytest.fixture
@@ -65,6 +66,7 @@ async def seeded(client, firm):
         "number": 1,
         "event_id": events.json()["items"][0]["id"],
         "suggestion_id": await seed_merge_suggestion(firm.id, partner_id),
+        "filing_id": await seed_filing(firm.id, partner_id),
     }
 
 

@@ -23,27 +23,20 @@ def _print_findings(findings: list[dict], *, as_json: bool) -> None:
         click.echo(json.dumps(findings, indent=2, default=str))
         return
     if not findings:
-        console.print("no findings")
+        click.echo("no findings")
     colours = {"violation": "red", "warning": "yellow", "info": "blue"}
-    for f in findings:
+    for f in findings:  # plain lines, never wrapped
         subject = (
             f" {f['subject_type']} {f['subject_id']}" if f.get("subject_id") is not None else ""
         )
         status = f" [{f['status']}]" if f.get("status") else ""
-        console.print(
-            f"[{colours[f['severity']]}]{f['severity'].upper()}[/]{status} {f['rule_id']} ({f['pack_id']} {f['pack_version']}){subject}",
-            highlight=False,
-        )
-        console.print(f"  {f['message']}", highlight=False)
-        console.print(
-            f"  citation: {f['citation']}"
-            + (f" <{f['citation_url']}>" if f.get("citation_url") else ""),
-            highlight=False,
-        )
-        console.print(f"  remediation: {f['remediation']}", highlight=False)
-        console.print(
-            "  facts: " + ", ".join(f"{k}={v}" for k, v in f["facts"].items()), highlight=False
-        )
+        label = click.style(f["severity"].upper(), fg=colours[f["severity"]])
+        click.echo(f"{label}{status} {f['rule_id']} ({f['pack_id']} {f['pack_version']}){subject}")
+        click.echo(f"  {f['message']}")
+        link = f" <{f['citation_url']}>" if f.get("citation_url") else ""
+        click.echo(f"  citation: {f['citation']}{link}")
+        click.echo(f"  remediation: {f['remediation']}")
+        click.echo("  facts: " + ", ".join(f"{k}={v}" for k, v in f["facts"].items()))
 
 
 @compliance_group.command("evaluate")

@@ -6,6 +6,7 @@ Every change to findings is audited in the transaction that makes it."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -217,6 +218,16 @@ async def _evaluate_all(
     return out
 
 
+_locks: dict[int, asyncio.Lock] = {}
+
+
+def _evaluation_lock() -> asyncio.Lock:
+    """One evaluation at a time per event loop: two diffs of the same findings at once
+    would race (and SQLite refuses two writers that both read first)."""
+    loop = asyncio.get_running_loop()
+    return _locks.setdefault(id(loop), asyncio.Lock())
+
+
 async def evaluate(
     actor: Actor,
     *,
@@ -225,6 +236,19 @@ async def evaluate(
     partner_ids: list[int] | None = None,
 ) -> EvaluationSummary:
     """Evaluate the firm's active packs (all subjects, or the ones named) and store the diff."""
+    async with _evaluation_lock():
+        return await _evaluate(
+            actor, as_of=as_of, referral_ids=referral_ids, partner_ids=partner_ids
+        )
+
+
+async def _evaluate(
+    actor: Actor,
+    *,
+    as_of: dt.date | None,
+    referral_ids: list[int] | None,
+    partner_ids: list[int] | None,
+) -> EvaluationSummary:
     as_of = as_of or now().date()
     states = await pack_states(actor)
     active = [s.pack for s in states if s.active]

@@ -258,25 +258,27 @@ async def _evaluate(
     summary = EvaluationSummary(documents=len(results), packs=[p.id for p in active])
     active_ids = [p.id for p in active]
     at = now()
-    async with transaction():
-        query = ComplianceFinding.select().where(ComplianceFinding.firm == actor.firm_id)
-        if referral_ids is not None or partner_ids is not None:
-            # Only the subjects evaluated; all of them otherwise.
-            subjects = [sid for (kind, sid) in results if kind == "referral"] or [0]
-            partners = [sid for (kind, sid) in results if kind == "partner"] or [0]
-            query = query.where(
-                (
-                    (ComplianceFinding.subject_type == "referral")
-                    & ComplianceFinding.subject_id.is_in(subjects)
-                )
-                | (
-                    (ComplianceFinding.subject_type == "partner")
-                    & ComplianceFinding.subject_id.is_in(partners)
-                )
+    # Read before the transaction: on SQLite a transaction that reads and then writes cannot
+    # wait for another writer, while one that starts by writing waits its turn.
+    query = ComplianceFinding.select().where(ComplianceFinding.firm == actor.firm_id)
+    if referral_ids is not None or partner_ids is not None:
+        # Only the subjects evaluated; all of them otherwise.
+        subjects = [sid for (kind, sid) in results if kind == "referral"] or [0]
+        partners = [sid for (kind, sid) in results if kind == "partner"] or [0]
+        query = query.where(
+            (
+                (ComplianceFinding.subject_type == "referral")
+                & ComplianceFinding.subject_id.is_in(subjects)
             )
-        stored = {
-            (r["pack_id"], r["rule_id"], r["subject_type"], r["subject_id"]): r for r in await query
-        }
+            | (
+                (ComplianceFinding.subject_type == "partner")
+                & ComplianceFinding.subject_id.is_in(partners)
+            )
+        )
+    stored = {
+        (r["pack_id"], r["rule_id"], r["subject_type"], r["subject_id"]): r for r in await query
+    }
+    async with transaction():
         seen: set[tuple] = set()
         for (subject_type, subject_id), findings in results.items():
             for finding in findings:

@@ -89,4 +89,6 @@ async def test_missing_consent_shows_and_uploading_it_resolves(
     wait.until(shows.presence_of_element_located((By.ID, "consent-heading")))
     assert browser.find_elements(By.CLASS_NAME, "panel-findings") == []
     browser.get(f"{server_url}/compliance?status=resolved")
-    assert "Written client consent to the referral" in browser.find_element(By.TAG_NAME, "main").text
+    assert (
+        "Written client consent to the referral" in browser.find_element(By.TAG_NAME, "main").text
+    )

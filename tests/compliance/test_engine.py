@@ -133,7 +133,8 @@ def test_the_same_rules_compile_to_one_ruleset_and_threads_share_it():
     catalog = build_catalog([GOOD])
     first = compile_packs([catalog.get("test-base")])
     again = compile_packs([catalog.get("test-base")])
-    assert first.name == again.name and first.name.startswith("rapport.")
+    name = first.ruleset_for("US-CA")
+    assert name == again.ruleset_for("US-CA") and name.startswith("rapport.")
     results, errors = [], []
 
     def work(share: str) -> None:

@@ -42,6 +42,7 @@ BODIES = {
     ("POST", "/api/v1/payouts/{payout_id:int}/reverse"): {"reason": "hijacked"},
     ("POST", "/api/v1/payments-received/{payment_id:int}/reverse"): {"reason": "hijacked"},
     ("POST", "/api/v1/agreements/{agreement_id:int}/status"): {"status": "revoked", "reason": "x"},
+    ("POST", "/api/v1/receivables/{receivable_id:int}/reverse"): {"reason": "hijacked"},
 }
 
 

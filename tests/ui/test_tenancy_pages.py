@@ -25,6 +25,8 @@ FORMS = {
     "/payouts/{payout_id:int}/void": {"reason": "hijacked"},
     "/payouts/{payout_id:int}/reverse": {"reason": "hijacked"},
     "/payouts/{payout_id:int}/pay": {"paid_on": "2026-11-01", "method": "check"},
+    "/payments/{payment_id:int}/reverse": {"reason": "hijacked"},
+    "/receivables/{receivable_id:int}/reverse": {"reason": "hijacked"},
 }
 
 

@@ -83,11 +83,13 @@ def _events(firm_id: int, prev_hash: str, count: int, start: dt.datetime) -> Ite
 
 
 def _row(event: dict, *, sqlite: bool) -> list:
+    from rapport_core.audit.chain import json_text
+
     values = []
     for column in COLUMNS:
         value = event[column]
         if column in ("before", "after"):
-            value = json.dumps(value)
+            value = json_text(value)  # as audit.record stores them
         elif column == "at" and sqlite:
             value = str(value)  # as Piccolo stores it: 2026-01-31 09:00:00.123456+00:00
         values.append(value)

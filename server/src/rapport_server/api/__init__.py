@@ -4,6 +4,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from rapport_server.api import agreements, audit, compliance, insights, money, network, pipeline
+from rapport_server.api import insights, money, network, pipeline, tax
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -27,6 +28,7 @@ api_router = Router(
         *agreements.CONTROLLERS,
         *audit.CONTROLLERS,
         *compliance.CONTROLLERS,
+        *tax.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

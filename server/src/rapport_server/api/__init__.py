@@ -3,8 +3,16 @@
 from litestar import Router
 from litestar.di import Provide
 
-from rapport_server.api import agreements, audit, compliance, insights, money, network, pipeline
-from rapport_server.api import insights, money, network, pipeline, tax
+from rapport_server.api import (
+    agreements,
+    audit,
+    compliance,
+    insights,
+    money,
+    network,
+    pipeline,
+    tax,
+)
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController

@@ -4,8 +4,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from rapport_server.auth import session_actor
-from rapport_server.ui import agreements, audit, compliance, money, network, pipeline
-from rapport_server.ui import money, network, pipeline, tax
+from rapport_server.ui import agreements, audit, compliance, money, network, pipeline, tax
 from rapport_server.ui.errors import UI_EXCEPTION_HANDLERS
 from rapport_server.ui.home import home
 from rapport_server.ui.partners import PartnerPages

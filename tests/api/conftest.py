@@ -1,6 +1,7 @@
 import pytest
 
 from tests.agreements.helpers import upload
+from tests.tax.helpers import seed_filing
 
 
 @pytest.fixture
@@ -63,6 +64,7 @@ async def seeded(client, firm):
         "agreement_id": agreement.json()["id"],
         "number": 1,
         "event_id": events.json()["items"][0]["id"],
+        "filing_id": await seed_filing(firm.id, partner_id),
     }
 
 

@@ -91,3 +91,19 @@ async def test_another_firms_filing_is_not_found(firm, other_firm):
     made = await filings.generate_year(other_firm.actor(), 2026)
     with pytest.raises(NotFound):
         await filings.filing_pdf(firm.actor(), made[0].id)
+
+
+async def test_the_database_refuses_to_change_a_filing(firm):
+    from tests.tax.helpers import seed_filing
+
+    pid = await partner(firm)
+    filing_id = await seed_filing(firm.id, pid)
+    for change in (
+        Filing.update({Filing.box1_cents: 1}).where(Filing.id == filing_id),
+        Filing.delete().where(Filing.id == filing_id),
+    ):
+        with pytest.raises(Exception, match="retention"):
+            await change
+    assert (await Filing.select(Filing.box1_cents).where(Filing.id == filing_id).first()) == {
+        "box1_cents": 250000
+    }

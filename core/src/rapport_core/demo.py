@@ -512,6 +512,7 @@ async def _build(slug: str, rng: random.Random, today: dt.date) -> None:
     await load_agreements(actor, firm.name, today)
     await load_1099_demo(actor, today)
     await load_compliance_demo(actor, today)
+    await load_agreements(actor, firm.name, today)
 
 
 async def _summary(slug: str, *, created: bool) -> dict:

@@ -27,6 +27,9 @@ DEFAULT_PLUGINS = (
     "rapport_core.audit.plugin",
     "rapport_core.agreements.plugin",
     "rapport_core.tax.plugin",
+    "rapport_core.tax.plugin",
+    "rapport_core.audit.plugin",
+    "rapport_core.agreements.plugin",
 )
 
 

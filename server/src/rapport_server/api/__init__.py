@@ -13,6 +13,7 @@ from rapport_server.api import (
     pipeline,
     tax,
 )
+from rapport_server.api import agreements, audit, insights, money, network, pipeline, tax
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -37,6 +38,9 @@ api_router = Router(
         *audit.CONTROLLERS,
         *compliance.CONTROLLERS,
         *tax.CONTROLLERS,
+        *tax.CONTROLLERS,
+        *agreements.CONTROLLERS,
+        *audit.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

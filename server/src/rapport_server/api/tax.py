@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel
 from rapport_core.actors import Actor
 from rapport_core.tax import filings, nec, payer, w9
@@ -61,22 +61,26 @@ class TaxController(Controller):
     async def set_payer(self, actor: NamedDependency[Actor], data: JSONBody[PayerIn]) -> PayerOut:
         return await payer.set_payer(actor, data)
 
-    @get("/{year:int}/payees", summary="Box 1, box 4, threshold and W-9 status per payee")
-    async def payees(self, actor: NamedDependency[Actor], year: FromPath[int]) -> list[PayeeOut]:
+    @get("/payees", summary="Box 1, box 4, threshold and W-9 status per payee")
+    async def payees(self, actor: NamedDependency[Actor], year: FromQuery[int]) -> list[PayeeOut]:
         return [payee_out(p) for p in await nec.year_summary(actor, year)]
 
-    @get("/{year:int}/w9-reminders", summary="Payees without a W-9 near or over the threshold")
-    async def reminders(self, actor: NamedDependency[Actor], year: FromPath[int]) -> list[PayeeOut]:
+    @get("/w9-reminders", summary="Payees without a W-9 near or over the threshold")
+    async def reminders(
+        self, actor: NamedDependency[Actor], year: FromQuery[int]
+    ) -> list[PayeeOut]:
         return [payee_out(p) for p in await nec.w9_reminders(actor, year)]
 
-    @get("/{year:int}/filings", summary="The year's stored 1099-NECs")
+    @get("/filings", summary="The year's stored 1099-NECs")
     async def list_filings(
-        self, actor: NamedDependency[Actor], year: FromPath[int]
+        self, actor: NamedDependency[Actor], year: FromQuery[int]
     ) -> list[FilingOut]:
         return await filings.filings_for(actor, year)
 
-    @post("/{year:int}/filings", summary="Generate and store the year's 1099-NECs (once)")
-    async def generate(self, actor: NamedDependency[Actor], year: FromPath[int]) -> list[FilingOut]:
+    @post("/filings", summary="Generate and store the year's 1099-NECs (once)")
+    async def generate(
+        self, actor: NamedDependency[Actor], year: FromQuery[int]
+    ) -> list[FilingOut]:
         return await filings.generate_year(actor, year)
 
     @get("/filings/{filing_id:int}/pdf", summary="A stored 1099-NEC PDF (audited)")
@@ -84,8 +88,8 @@ class TaxController(Controller):
         _, data = await filings.filing_pdf(actor, filing_id)
         return Response(data, media_type="application/pdf")
 
-    @get("/{year:int}/fire", summary="The year's FIRE file (Publication 1220)")
-    async def fire(self, actor: NamedDependency[Actor], year: FromPath[int]) -> Response:
+    @get("/fire", summary="The year's FIRE file (Publication 1220)")
+    async def fire(self, actor: NamedDependency[Actor], year: FromQuery[int]) -> Response:
         return Response(
             (await filings.fire_file(actor, year)).encode("ascii"), media_type="text/plain"
         )

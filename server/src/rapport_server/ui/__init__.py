@@ -5,6 +5,7 @@ from litestar.di import Provide
 
 from rapport_server.auth import session_actor
 from rapport_server.ui import agreements, audit, compliance, money, network, pipeline, tax
+from rapport_server.ui import agreements, audit, money, network, pipeline, tax
 from rapport_server.ui.errors import UI_EXCEPTION_HANDLERS
 from rapport_server.ui.home import home
 from rapport_server.ui.partners import PartnerPages
@@ -26,6 +27,9 @@ ui_router = Router(
         *audit.PAGES,
         *compliance.PAGES,
         *tax.PAGES,
+        *tax.PAGES,
+        *agreements.PAGES,
+        *audit.PAGES,
     ],
     # Only pages that ask for `actor` or `me` require a signed-in session.
     dependencies={"actor": Provide(session_actor), "me": Provide(signed_in)},

@@ -3,14 +3,13 @@ W-9, and the public W-9 form a partner opens through a link (no account needed).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
+from rapport_core.clock import now
 from rapport_core.errors import Invalid, RapportError
 from rapport_core.services import partners
 from rapport_core.tax import filings, nec, payer, w9
@@ -63,7 +62,7 @@ async def _centre(
     reportable = [p for p in payees if p.status is nec.Status.reportable]
     values = profile.model_dump() if profile else {}
     values.pop("tin_masked", None)
-    this_year = dt.date.today().year
+    this_year = now().year
     return render(
         "tax/centre.html",
         me,
@@ -98,7 +97,7 @@ class TaxPages(Controller):
     async def centre(
         self, me: NamedDependency[SignedIn], year: FromQuery[int | None] = None
     ) -> Template:
-        return await _centre(me, year or dt.date.today().year)
+        return await _centre(me, year or now().year)
 
     @post("/payer")
     async def save_payer(
@@ -108,7 +107,7 @@ class TaxPages(Controller):
         year: FromQuery[int | None] = None,
     ) -> Response:
         form = read_form(data)
-        year = year or dt.date.today().year
+        year = year or now().year
 
         async def save() -> Response:
             await payer.set_payer(me.actor, PayerIn.model_validate(form))
@@ -118,8 +117,8 @@ class TaxPages(Controller):
             save, lambda errors: _centre(me, year, FormState(values=form, errors=errors))
         )
 
-    @post("/{year:int}/generate")
-    async def generate(self, me: NamedDependency[SignedIn], year: FromPath[int]) -> Response:
+    @post("/generate")
+    async def generate(self, me: NamedDependency[SignedIn], year: FromQuery[int]) -> Response:
         async def save() -> Response:
             await filings.generate_year(me.actor, year)
             return Redirect(f"/tax?year={year}#filings", status_code=303)
@@ -128,12 +127,12 @@ class TaxPages(Controller):
             save, lambda errors: _centre(me, year, problem=" ".join(errors.values()))
         )
 
-    @get("/{year:int}/summary.pdf")
-    async def summary(self, me: NamedDependency[SignedIn], year: FromPath[int]) -> Response:
+    @get("/summary.pdf")
+    async def summary(self, me: NamedDependency[SignedIn], year: FromQuery[int]) -> Response:
         return _pdf(await filings.year_summary_pdf(me.actor, year), f"1096-summary-{year}.pdf")
 
-    @get("/{year:int}/fire.txt")
-    async def fire(self, me: NamedDependency[SignedIn], year: FromPath[int]) -> Response:
+    @get("/fire.txt")
+    async def fire(self, me: NamedDependency[SignedIn], year: FromQuery[int]) -> Response:
         text = await filings.fire_file(me.actor, year)
         return Response(
             text.encode("ascii"),

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.agreements.helpers import upload
+from tests.compliance.helpers import seed_finding
 from tests.tax.helpers import seed_filing
 
 
@@ -65,6 +66,7 @@ async def seeded(client, firm):
         "number": 1,
         "event_id": events.json()["items"][0]["id"],
         "filing_id": await seed_filing(firm.id, partner_id),
+        "finding_id": await seed_finding(firm.id, partner_id),
     }
 
 

@@ -509,10 +509,9 @@ async def _build(slug: str, rng: random.Random, today: dt.date) -> None:
         await log_activity(actor, activity)
     await load_w9_demo(actor, today)
     await load_money_demo(actor, today)
-    await load_agreements(actor, firm.name, today)
     await load_1099_demo(actor, today)
-    await load_compliance_demo(actor, today)
     await load_agreements(actor, firm.name, today)
+    await load_compliance_demo(actor, today)
 
 
 async def _summary(slug: str, *, created: bool) -> dict:

@@ -482,12 +482,12 @@ async def get_finding(actor: Actor, finding_id: int) -> dict[str, Any]:
 async def waive(actor: Actor, finding_id: int, reason: str) -> dict[str, Any]:
     """A ``compliance`` user waives an open finding with a reason (audited); it stays waived
     while the rule keeps firing."""
+    before = await get_finding(actor, finding_id)  # another firm's id: 404 first
     if actor.role is not Role.compliance:
         raise Forbidden("only a compliance user may waive a finding")
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("a waiver needs a reason", field="reason")
-    before = await get_finding(actor, finding_id)
     if before["status"] != "open":
         raise Invalid(
             f"finding {finding_id} is {before['status']}: only an open finding can be waived",

@@ -13,7 +13,6 @@ from rapport_server.api import (
     pipeline,
     tax,
 )
-from rapport_server.api import agreements, audit, insights, money, network, pipeline, tax
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -34,11 +33,8 @@ api_router = Router(
         *insights.CONTROLLERS,
         *network.CONTROLLERS,
         *money.CONTROLLERS,
-        *agreements.CONTROLLERS,
-        *audit.CONTROLLERS,
+        *tax.CONTROLLERS,
         *compliance.CONTROLLERS,
-        *tax.CONTROLLERS,
-        *tax.CONTROLLERS,
         *agreements.CONTROLLERS,
         *audit.CONTROLLERS,
     ],

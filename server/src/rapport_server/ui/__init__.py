@@ -5,7 +5,6 @@ from litestar.di import Provide
 
 from rapport_server.auth import session_actor
 from rapport_server.ui import agreements, audit, compliance, money, network, pipeline, tax
-from rapport_server.ui import agreements, audit, money, network, pipeline, tax
 from rapport_server.ui.errors import UI_EXCEPTION_HANDLERS
 from rapport_server.ui.home import home
 from rapport_server.ui.partners import PartnerPages
@@ -23,11 +22,8 @@ ui_router = Router(
         *pipeline.PAGES,
         *network.PAGES,
         *money.PAGES,
-        *agreements.PAGES,
-        *audit.PAGES,
+        *tax.PAGES,
         *compliance.PAGES,
-        *tax.PAGES,
-        *tax.PAGES,
         *agreements.PAGES,
         *audit.PAGES,
     ],

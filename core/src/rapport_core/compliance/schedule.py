@@ -65,6 +65,12 @@ async def _loop(at: dt.time) -> None:
 @contextlib.asynccontextmanager
 async def daily_evaluation(_app: Any = None) -> AsyncIterator[None]:
     """A lifespan context for the server: runs the daily evaluation while it is up."""
+    from rapport_core.compliance import gatecache
+
+    try:
+        await gatecache.warm_every_firm()  # the payout gate reads it, synchronously
+    except Exception:  # a database without the tables yet: the first evaluation fills it
+        log.exception("could not load the open compliance findings")
     at = daily_time()
     task = asyncio.get_running_loop().create_task(_loop(at)) if at else None
     try:

@@ -36,7 +36,8 @@ async def test_evaluating_every_firm_catches_an_expiry_as_time_passes(client, fi
     assert [f for f in await findings(client, firm) if f["subject_id"] == partner_id] == []
     # The next day the licence has lapsed: the daily run opens the finding.
     rows = await schedule.evaluate_every_firm(as_of=dt.date(2030, 7, 1))
-    assert any(row["firm"] == firm.slug and row["opened"] == 1 for row in rows)
+    [ours] = [row for row in rows if row["firm"] == firm.slug]
+    assert ours["opened"] == 1, ours
     [lapsed] = [f for f in await findings(client, firm) if f["subject_id"] == partner_id]
     assert (
         lapsed["rule_id"] == "base.licence-lapsed"

@@ -47,8 +47,13 @@ async def evaluate_every_firm(as_of: dt.date | None = None) -> list[dict[str, An
     out = []
     for firm in await list_firms():
         actor = Actor(firm_id=firm.id, label="compliance daily run", role=Role.owner)
-        summary = await service.evaluate(actor, as_of=as_of or now().date())
-        await gatecache.refresh(firm.id)
+        try:
+            summary = await service.evaluate(actor, as_of=as_of or now().date())
+            await gatecache.refresh(firm.id)
+        except Exception as error:  # one firm's failure must not stop the others' run
+            log.exception("compliance evaluation of firm %s failed", firm.slug)
+            out.append({"firm": firm.slug, "error": str(error)})
+            continue
         out.append({"firm": firm.slug, **summary.as_dict()})
     return out
 

@@ -43,3 +43,30 @@ async def test_evaluating_every_firm_catches_an_expiry_as_time_passes(client, fi
         lapsed["rule_id"] == "base.licence-lapsed"
         and lapsed["facts"]["partner.licence.expires_on"] == "2030-06-30"
     )
+
+
+async def test_a_value_outside_the_vocabulary_is_left_out_not_fatal(client, firm, good_packs):
+    from rapport_core.tables import Licence
+
+    await attorney_firm(client, firm)
+    partner = await client.post(
+        "/api/v1/partners",
+        json={"name": "Odd Status", "profession": "attorney"},
+        headers=firm.headers(),
+    )
+    partner_id = partner.json()["id"]
+    await client.post(
+        f"/api/v1/partners/{partner_id}/licences",
+        json={"kind": "bar admission", "jurisdiction": "FL", "expires_on": "2020-01-01"},
+        headers=firm.headers(),
+    )
+    # A status written by some other tool, outside the vocabulary: left out, the rest counts.
+    await Licence.update({Licence.status: "lapsed"}).where(Licence.partner == partner_id)
+    rows = await schedule.evaluate_every_firm(as_of=dt.date(2026, 7, 1))
+    [ours] = [row for row in rows if row["firm"] == firm.slug]
+    assert "error" not in ours
+    [lapsed] = [f for f in await findings(client, firm) if f["subject_id"] == partner_id]
+    assert lapsed["facts"] == {
+        "partner.licence.expires_on": "2020-01-01",
+        "partner.licence.status": None,
+    }

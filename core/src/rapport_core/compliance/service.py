@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
-from rapport_core.compliance import gatecache
+from rapport_core.compliance import documents, gatecache
 from rapport_core.compliance.catalog import default_catalog
 from rapport_core.compliance.evaluation import Finding, compile_packs, plain
 from rapport_core.compliance.factbuilder import build_documents
@@ -26,6 +27,7 @@ from rapport_core.tables import Firm
 from rapport_core.vocabulary import Role
 
 STATUSES = ("open", "waived", "resolved")
+log = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------- settings
@@ -207,6 +209,12 @@ async def _evaluate_all(
             ("partner", pid): [] for pid in partner_docs
         }
     compiled = compile_packs(packs)
+
+    def dropped(error) -> None:
+        log.warning("firm %s: fact %s left out: %s", firm_id, error.path, error.message)
+
+    referral_docs = {rid: documents.cleaned(doc, dropped) for rid, doc in referral_docs.items()}
+    partner_docs = {pid: documents.cleaned(doc, dropped) for pid, doc in partner_docs.items()}
     for rid, doc in referral_docs.items():
         out[("referral", rid)] = [
             f for f in compiled.evaluate(doc, subject="referral") if only_pack in (None, f.pack_id)

@@ -66,7 +66,5 @@ async def test_a_value_outside_the_vocabulary_is_left_out_not_fatal(client, firm
     [ours] = [row for row in rows if row["firm"] == firm.slug]
     assert "error" not in ours
     [lapsed] = [f for f in await findings(client, firm) if f["subject_id"] == partner_id]
-    assert lapsed["facts"] == {
-        "partner.licence.expires_on": "2020-01-01",
-        "partner.licence.status": None,
-    }
+    assert lapsed["facts"]["partner.licence.status"] is None
+    assert lapsed["facts"]["partner.licence.expires_on"] == "2020-01-01"

@@ -228,3 +228,13 @@ async def test_another_firms_agreement_and_file_are_not_found(client, firm, othe
         client, other_firm.headers(), {"partner_id": partner_id, "kind": "other"}
     )
     assert response.status_code == 404 and response.json()["field"] == "partner_id"
+
+
+async def test_a_partner_with_agreements_is_kept(client, firm):
+    partner_id = await _partner(client, firm)
+    await upload(client, firm.headers(), {"partner_id": partner_id, "kind": "other"})
+    response = await client.delete(f"/api/v1/partners/{partner_id}", headers=firm.headers())
+    assert response.status_code == 409 and "agreement(s) on file" in response.json()["detail"]
+    assert (
+        await client.get(f"/api/v1/partners/{partner_id}", headers=firm.headers())
+    ).status_code == 200

@@ -104,6 +104,14 @@ async def delete_partner(actor: Actor, partner_id: int) -> None:
             "history cannot be deleted",
             field="partner_id",
         )
+    from rapport_core.agreements.tables import Agreement
+
+    if agreements := await Agreement.count().where(Agreement.partner == partner_id):
+        raise Conflict(
+            f"partner {partner_id} has {agreements} agreement(s) on file, which are kept as "
+            "compliance records; a partner with agreements cannot be deleted",
+            field="partner_id",
+        )
     async with transaction():
         await Partner.delete().where(Partner.id == partner_id, Partner.firm == actor.firm_id)
         await audit.record(actor, "partner.delete", "partner", partner_id, before=before)

@@ -55,6 +55,8 @@ async def test_a_partner_completes_the_w9_through_the_link_once(web, client, fir
     await web.sign_in(firm.emails["member"])
     detail = visible_text((await web.get(f"/partners/{pid}")).text)
     assert "On file" in detail and "***-**-6789" in detail and "123-45-6789" not in detail
+    money = (await web.get(f"/partners/{pid}/money")).text
+    assert 'id="w9"' in money and "***-**-6789" in visible_text(money)
 
 
 async def test_the_full_tin_is_shown_only_on_request_to_tax_roles(web, client, firm):  # noqa: F811

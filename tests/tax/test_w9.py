@@ -104,3 +104,38 @@ async def test_another_firms_partner_is_not_found(firm, other_firm):
         await create_link(firm.actor(), pid, "http://t")
     with pytest.raises(NotFound):
         await current_w9(firm.actor(), pid)
+
+
+async def test_plugins_hear_of_a_new_w9(firm):
+    from rapport_core.plugins import get_plugin_manager, hookimpl
+
+    class Listener:
+        def __init__(self) -> None:
+            self.heard: list[tuple[int, str]] = []
+
+        @hookimpl
+        def tax_profile_changed(self, partner_id, actor) -> None:
+            self.heard.append((partner_id, actor.label))
+
+    listener, manager = Listener(), get_plugin_manager()
+    manager.register(listener)
+    try:
+        pid = await partner(firm)
+        link = await create_link(firm.actor(), pid, "http://t")
+        await submit_w9(token_of(link), w9_form())
+        await upload_w9(firm.actor("member"), pid, w9_form(), b"%PDF-1.4 signed")
+    finally:
+        manager.unregister(listener)
+    assert listener.heard == [(pid, f"w9-link:{link.request_id}"), (pid, firm.emails["member"])]
+
+
+async def test_a_partner_with_a_w9_cannot_be_deleted(firm):
+    from rapport_core.errors import Conflict
+    from rapport_core.services.partners import delete_partner
+
+    pid = await partner(firm)
+    await submit_w9(token_of(await create_link(firm.actor(), pid, "http://t")), w9_form())
+    with pytest.raises(Conflict, match="W-9 on file") as refused:
+        await delete_partner(firm.actor(), pid)
+    assert refused.value.field == "partner_id"
+    assert await W9.count().where(W9.partner == pid) == 1

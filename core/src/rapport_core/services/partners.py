@@ -112,6 +112,14 @@ async def delete_partner(actor: Actor, partner_id: int) -> None:
             "compliance records; a partner with agreements cannot be deleted",
             field="partner_id",
         )
+    from rapport_core.tax.tables import W9
+
+    if await W9.exists().where(W9.partner == partner_id):
+        raise Conflict(
+            f"partner {partner_id} has a W-9 on file, kept as a tax record; a partner with "
+            "tax records cannot be deleted",
+            field="partner_id",
+        )
     async with transaction():
         await Partner.delete().where(Partner.id == partner_id, Partner.firm == actor.firm_id)
         await audit.record(actor, "partner.delete", "partner", partner_id, before=before)

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.agreements.helpers import upload
+from tests.compliance.helpers import seed_finding
 from tests.crm.helpers import seed_merge_suggestion
 from tests.tax.helpers import seed_filing
 
@@ -67,6 +68,7 @@ async def seeded(client, firm):
         "event_id": events.json()["items"][0]["id"],
         "suggestion_id": await seed_merge_suggestion(firm.id, partner_id),
         "filing_id": await seed_filing(firm.id, partner_id),
+        "finding_id": await seed_finding(firm.id, partner_id),
     }
 
 

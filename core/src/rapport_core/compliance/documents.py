@@ -268,3 +268,24 @@ def read(document: dict[str, Any], path: str) -> Any:
     if path.startswith("payments."):
         return summaries(document).get(path)
     return get(document, path)
+
+
+def cleaned(document: dict[str, Any], on_drop=None) -> dict[str, Any]:
+    """``document`` without the values the vocabulary refuses (a record's value outside a
+    closed list, say): such a fact is absent rather than a guess, and one bad record does
+    not stop a firm's evaluation. ``on_drop(error)`` hears of each."""
+    problems: list[FactError] = []
+    _to_engine(document, "", problems)
+    if not problems:
+        return document
+    out = copy.deepcopy(document)
+    for problem in problems:
+        if on_drop:
+            on_drop(problem)
+        *parents, leaf = problem.path.split(".")
+        holder: Any = out
+        for part in parents:
+            holder = holder.get(part) if isinstance(holder, dict) else None
+        if isinstance(holder, dict):
+            holder.pop(leaf, None)
+    return out

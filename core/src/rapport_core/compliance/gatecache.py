@@ -3,7 +3,7 @@
 ``payout_gate`` is a synchronous hook called from async code, so it cannot query the
 database. It reads this per-process cache instead. Every change to findings forgets the
 firm's entry; :func:`refresh` (awaited after evaluations, and by the server's daily run)
-loads it again. A cold entry is loaded on a worker thread with its own event loop, which
+loads it again, and the server loads every firm's at start. A cold entry is loaded on a worker thread with its own event loop, which
 works wherever queries open their own connections (the CLI, tests, SQLite); where that
 fails the gate says the findings could not be read, rather than passing silently."""
 
@@ -51,11 +51,25 @@ def open_findings(firm_id: int) -> list[dict] | None:
         rows = _cache.get(firm_id)
     if rows is not None:
         return rows
+    from rapport_core.tables import Firm
+
+    if Firm._meta.db.current_transaction.get() is not None:
+        # The caller holds a transaction: on SQLite a second connection would wait for it
+        # (a deadlock). The server warms the cache at start and after every evaluation.
+        return None
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            rows = pool.submit(asyncio.run, _load(firm_id)).result(timeout=30)
+            rows = pool.submit(asyncio.run, _load(firm_id)).result(timeout=10)
     except Exception:  # noqa: BLE001 - reported to the approver as a finding
         return None
     with _lock:
         _cache[firm_id] = rows
     return rows
+
+
+async def warm_every_firm() -> None:
+    """Load every firm's open findings (the server, at start)."""
+    from rapport_core.tables import Firm
+
+    for firm in await Firm.select(Firm.id):
+        await refresh(firm["id"])

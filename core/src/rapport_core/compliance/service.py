@@ -6,14 +6,16 @@ Every change to findings is audited in the transaction that makes it."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
-from rapport_core.compliance import gatecache
+from rapport_core.compliance import documents, gatecache
 from rapport_core.compliance.catalog import default_catalog
 from rapport_core.compliance.evaluation import Finding, compile_packs, plain
 from rapport_core.compliance.factbuilder import build_documents
@@ -25,6 +27,7 @@ from rapport_core.tables import Firm
 from rapport_core.vocabulary import Role
 
 STATUSES = ("open", "waived", "resolved")
+log = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------- settings
@@ -206,6 +209,12 @@ async def _evaluate_all(
             ("partner", pid): [] for pid in partner_docs
         }
     compiled = compile_packs(packs)
+
+    def dropped(error) -> None:
+        log.warning("firm %s: fact %s left out: %s", firm_id, error.path, error.message)
+
+    referral_docs = {rid: documents.cleaned(doc, dropped) for rid, doc in referral_docs.items()}
+    partner_docs = {pid: documents.cleaned(doc, dropped) for pid, doc in partner_docs.items()}
     for rid, doc in referral_docs.items():
         out[("referral", rid)] = [
             f for f in compiled.evaluate(doc, subject="referral") if only_pack in (None, f.pack_id)
@@ -217,6 +226,16 @@ async def _evaluate_all(
     return out
 
 
+_locks: dict[int, asyncio.Lock] = {}
+
+
+def _evaluation_lock() -> asyncio.Lock:
+    """One evaluation at a time per event loop: two diffs of the same findings at once
+    would race (and SQLite refuses two writers that both read first)."""
+    loop = asyncio.get_running_loop()
+    return _locks.setdefault(id(loop), asyncio.Lock())
+
+
 async def evaluate(
     actor: Actor,
     *,
@@ -225,16 +244,31 @@ async def evaluate(
     partner_ids: list[int] | None = None,
 ) -> EvaluationSummary:
     """Evaluate the firm's active packs (all subjects, or the ones named) and store the diff."""
+    async with _evaluation_lock():
+        return await _evaluate(
+            actor, as_of=as_of, referral_ids=referral_ids, partner_ids=partner_ids
+        )
+
+
+async def _evaluate(
+    actor: Actor,
+    *,
+    as_of: dt.date | None,
+    referral_ids: list[int] | None,
+    partner_ids: list[int] | None,
+) -> EvaluationSummary:
     as_of = as_of or now().date()
     states = await pack_states(actor)
     active = [s.pack for s in states if s.active]
-    results = await _evaluate_all(
-        actor.firm_id, active, as_of, referral_ids=referral_ids, partner_ids=partner_ids
-    )
-    summary = EvaluationSummary(documents=len(results), packs=[p.id for p in active])
-    active_ids = [p.id for p in active]
-    at = now()
+    # Every read on one connection (a read-only transaction), then the writes in their own:
+    # on SQLite a transaction that reads and then writes cannot wait for another writer.
     async with transaction():
+        results = await _evaluate_all(
+            actor.firm_id, active, as_of, referral_ids=referral_ids, partner_ids=partner_ids
+        )
+        summary = EvaluationSummary(documents=len(results), packs=[p.id for p in active])
+        active_ids = [p.id for p in active]
+        at = now()
         query = ComplianceFinding.select().where(ComplianceFinding.firm == actor.firm_id)
         if referral_ids is not None or partner_ids is not None:
             # Only the subjects evaluated; all of them otherwise.
@@ -253,7 +287,9 @@ async def evaluate(
         stored = {
             (r["pack_id"], r["rule_id"], r["subject_type"], r["subject_id"]): r for r in await query
         }
+    async with transaction():
         seen: set[tuple] = set()
+        still: list[int] = []
         for (subject_type, subject_id), findings in results.items():
             for finding in findings:
                 key = (finding.pack_id, finding.rule_id, subject_type, subject_id)
@@ -283,6 +319,9 @@ async def evaluate(
                         after=_audit_view(values),
                     )
                     continue
+                if row["status"] != "resolved" and _unchanged(row, values):
+                    still.append(row["id"])  # only last seen moves: one statement for all
+                    continue
                 update = {**values, "last_seen_at": at}
                 if row["status"] == "resolved":
                     update.update(status="open", resolved_at=None)
@@ -297,6 +336,10 @@ async def evaluate(
                 await ComplianceFinding.update(
                     {getattr(ComplianceFinding, k): v for k, v in update.items()}
                 ).where(ComplianceFinding.id == row["id"])
+        if still:
+            await ComplianceFinding.update({ComplianceFinding.last_seen_at: at}).where(
+                ComplianceFinding.id.is_in(still)
+            )
         for key, row in stored.items():
             if key in seen or row["status"] == "resolved" or row["pack_id"] not in active_ids:
                 continue
@@ -314,9 +357,10 @@ async def evaluate(
                 before={"status": row["status"]},
                 after={"status": "resolved", "rule_id": row["rule_id"]},
             )
-        await ComplianceSettings.update({ComplianceSettings.last_evaluated_at: at}).where(
-            ComplianceSettings.firm == actor.firm_id
-        )
+        if referral_ids is None and partner_ids is None:
+            await ComplianceSettings.update({ComplianceSettings.last_evaluated_at: at}).where(
+                ComplianceSettings.firm == actor.firm_id
+            )
     summary.open = await ComplianceFinding.count().where(
         (ComplianceFinding.firm == actor.firm_id) & (ComplianceFinding.status == "open")
     )
@@ -326,6 +370,15 @@ async def evaluate(
 
 #: referral id -> its partner's id, from the latest documents built (for the partner column).
 _partners: dict[int, int | None] = {}
+
+
+def _unchanged(row: dict, values: dict) -> bool:
+    facts = row["facts"]
+    if isinstance(facts, str):
+        import json
+
+        facts = json.loads(facts or "{}")
+    return all(row[k] == v for k, v in values.items() if k != "facts") and facts == values["facts"]
 
 
 def _partner_of(finding: Finding, subject_type: str, subject_id: int) -> int | None:
@@ -437,12 +490,12 @@ async def get_finding(actor: Actor, finding_id: int) -> dict[str, Any]:
 async def waive(actor: Actor, finding_id: int, reason: str) -> dict[str, Any]:
     """A ``compliance`` user waives an open finding with a reason (audited); it stays waived
     while the rule keeps firing."""
+    before = await get_finding(actor, finding_id)  # another firm's id: 404 first
     if actor.role is not Role.compliance:
         raise Forbidden("only a compliance user may waive a finding")
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("a waiver needs a reason", field="reason")
-    before = await get_finding(actor, finding_id)
     if before["status"] != "open":
         raise Invalid(
             f"finding {finding_id} is {before['status']}: only an open finding can be waived",

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from rapport_core.actors import Actor
 from rapport_core.agreements.demo import load_agreements
 from rapport_core.clock import now
+from rapport_core.compliance.demo import load_compliance_demo
 from rapport_core.money.demo import load_money_demo
 from rapport_core.schemas import (
     ActivityCreate,
@@ -507,6 +508,7 @@ async def _build(slug: str, rng: random.Random, today: dt.date) -> None:
         await log_activity(actor, activity)
     await load_money_demo(actor, today)
     await load_agreements(actor, firm.name, today)
+    await load_compliance_demo(actor, today)
 
 
 async def _summary(slug: str, *, created: bool) -> dict:

@@ -231,6 +231,8 @@ class MoneySettings(Section):
     @classmethod
     def _years_as_text(cls, value):
         """The settings form and the CLI send ``2024, 2025`` (the form shows ``[2024, 2025]``)."""
+
+
 class AgreementSettings(Section):
     """Agreement documents (docs/agreements.md)."""
 

@@ -14,6 +14,7 @@ APP_CONFIG = AppConfig(
             "rapport_core.compliance.tables",
             "rapport_core.audit.tables",
             "rapport_core.agreements.tables",
+            "rapport_core.tax.tables",
         ],
         exclude_imported=True,
     ),

@@ -26,6 +26,7 @@ DEFAULT_PLUGINS = (
     "rapport_core.compliance.plugin",
     "rapport_core.audit.plugin",
     "rapport_core.agreements.plugin",
+    "rapport_core.tax.plugin",
 )
 
 

@@ -20,6 +20,7 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from rapport_core import __version__, db
+from rapport_core.compliance.schedule import daily_evaluation
 from rapport_core.plugins import RapportPluginManager, get_plugin_manager
 from rapport_core.settings import Settings, get_settings
 
@@ -89,7 +90,7 @@ def create_app(
                 path="/static", directories=[HERE / "static"], include_in_schema=False
             ),
         ],
-        lifespan=[lifespan],
+        lifespan=[lifespan, daily_evaluation],
         middleware=[
             CookieBackendConfig(
                 secret=_key(settings, "session"), httponly=True, samesite="lax"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from rapport_core.cli import console, emit
+from rapport_core.cli import emit
 
 
 @click.group("rulepack")
@@ -111,21 +111,20 @@ def test_command(path: Path, as_json: bool, verbose: bool) -> None:
     if as_json:
         click.echo(json.dumps([{**r.__dict__, "file": str(r.file)} for r in results], indent=2))
     else:
+        # Plain lines (never wrapped), so editors and CI logs can jump to file:line.
         for result in results:
+            where = f"({result.file}:{result.line})"
             if result.outcome == "failed":
-                console.print(
-                    f"[red]FAIL[/red] {result.pack_id} {result.label}  ({result.file}:{result.line})\n     {result.detail}",
-                    highlight=False,
+                click.echo(
+                    f"{click.style('FAIL', fg='red')} {result.pack_id} {result.label}  {where}"
                 )
+                click.echo(f"     {result.detail}")
             elif result.outcome == "todo":
-                console.print(
-                    f"[yellow]TODO[/yellow] {result.pack_id} {result.label}  ({result.file}:{result.line})",
-                    highlight=False,
+                click.echo(
+                    f"{click.style('TODO', fg='yellow')} {result.pack_id} {result.label}  {where}"
                 )
             elif verbose:
-                console.print(
-                    f"[green]ok[/green]   {result.pack_id} {result.label}", highlight=False
-                )
+                click.echo(f"{click.style('ok', fg='green')}   {result.pack_id} {result.label}")
     _report_failed(failed)
     counts = {
         kind: sum(r.outcome == kind for r in results) for kind in ("passed", "failed", "todo")

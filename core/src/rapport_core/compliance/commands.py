@@ -23,27 +23,20 @@ def _print_findings(findings: list[dict], *, as_json: bool) -> None:
         click.echo(json.dumps(findings, indent=2, default=str))
         return
     if not findings:
-        console.print("no findings")
+        click.echo("no findings")
     colours = {"violation": "red", "warning": "yellow", "info": "blue"}
-    for f in findings:
+    for f in findings:  # plain lines, never wrapped
         subject = (
             f" {f['subject_type']} {f['subject_id']}" if f.get("subject_id") is not None else ""
         )
         status = f" [{f['status']}]" if f.get("status") else ""
-        console.print(
-            f"[{colours[f['severity']]}]{f['severity'].upper()}[/]{status} {f['rule_id']} ({f['pack_id']} {f['pack_version']}){subject}",
-            highlight=False,
-        )
-        console.print(f"  {f['message']}", highlight=False)
-        console.print(
-            f"  citation: {f['citation']}"
-            + (f" <{f['citation_url']}>" if f.get("citation_url") else ""),
-            highlight=False,
-        )
-        console.print(f"  remediation: {f['remediation']}", highlight=False)
-        console.print(
-            "  facts: " + ", ".join(f"{k}={v}" for k, v in f["facts"].items()), highlight=False
-        )
+        label = click.style(f["severity"].upper(), fg=colours[f["severity"]])
+        click.echo(f"{label}{status} {f['rule_id']} ({f['pack_id']} {f['pack_version']}){subject}")
+        click.echo(f"  {f['message']}")
+        link = f" <{f['citation_url']}>" if f.get("citation_url") else ""
+        click.echo(f"  citation: {f['citation']}{link}")
+        click.echo(f"  remediation: {f['remediation']}")
+        click.echo("  facts: " + ", ".join(f"{k}={v}" for k, v in f["facts"].items()))
 
 
 @compliance_group.command("evaluate")
@@ -138,7 +131,7 @@ def evaluate_all_command(as_of, as_json: bool) -> None:
     """Evaluate every firm (the daily run for time-based rules), with a progress bar."""
     from rich.progress import Progress
 
-    from rapport_core.compliance import service
+    from rapport_core.compliance import gatecache, service
     from rapport_core.services.firms import list_firms
     from rapport_core.vocabulary import Role
 
@@ -150,6 +143,7 @@ def evaluate_all_command(as_of, as_json: bool) -> None:
             for firm in firms:
                 actor = Actor(firm_id=firm.id, label="cli", role=Role.owner)
                 summary = await service.evaluate(actor, as_of=as_of.date() if as_of else None)
+                await gatecache.refresh(firm.id)
                 out.append({"firm": firm.slug, **summary.as_dict()})
                 progress.advance(task)
         return out

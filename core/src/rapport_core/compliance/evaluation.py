@@ -77,22 +77,52 @@ def render(template: str, document: dict[str, Any]) -> str:
 
 @dataclass
 class Compiled:
-    """A set of packs compiled to one engine ruleset."""
+    """A set of packs compiled onto the engine. A state pack's rules apply only in its
+    state (see :func:`gate`), so each document is posted to a ruleset holding the federal
+    packs and its own state's: the same findings as one ruleset of everything, with far
+    fewer rules for the engine to match. Rulesets are compiled on first use."""
 
-    name: str
-    rules: dict[str, tuple[Pack, Rule]]
+    packs: list[Pack]
+    rules: dict[str, tuple[Pack, Rule]] = field(default_factory=dict)
     #: Seconds spent inside the engine by :meth:`evaluate` (benchmark: Rapport's overhead).
     engine_seconds: float = field(default=0.0)
+    _rulesets: dict[str | None, tuple[str, frozenset[str]]] = field(default_factory=dict)
+
+    def ruleset_for(self, jurisdiction: str | None) -> str:
+        if jurisdiction not in self._rulesets:
+            chosen = [p for p in self.packs if p.meta.jurisdiction in ("US", jurisdiction)]
+            expressions: dict[str, Any] = {}
+            read: set[str] = {"firm.jurisdiction"}
+            for pack in chosen:
+                gates = gate(pack, self.packs)
+                for rule_id, rule in sorted(pack.resolved.items()):
+                    key = f"{pack.id}/{rule_id}"
+                    node = conditions.Node("all", items=(*gates, *rule.applies, rule.when))
+                    read.update(conditions.paths(node))
+                    for index, expression in enumerate(conditions.compile_terms(node)):
+                        expressions[f"{key}#{index}"] = expression
+            name = engine.ruleset_name(expressions) if expressions else ""
+            self._rulesets[jurisdiction] = (name, frozenset(read))
+        return self._rulesets[jurisdiction][0]
+
+    def fire(self, posted: dict[str, Any]) -> list[str]:
+        """The keys (``pack/rule``) of the rules that match an engine-form document."""
+        jurisdiction = (posted.get("firm") or {}).get("jurisdiction")
+        name = self.ruleset_for(jurisdiction)
+        if not name:
+            return []
+        # The engine matches every field it is given: give it only those its rules read.
+        posted = _only(posted, self._rulesets[jurisdiction][1])
+        started = time.perf_counter()
+        fired = engine.fire(name, posted)
+        self.engine_seconds += time.perf_counter() - started
+        return list(dict.fromkeys(key.partition("#")[0] for key in fired))
 
     def evaluate(self, document: dict[str, Any], *, subject: str | None = None) -> list[Finding]:
         """Findings for ``document``. ``subject="partner"`` keeps partner rules only and
         ``"referral"`` the others; None keeps every rule (cases, ``compliance evaluate``)."""
-        posted = documents.to_engine(document)
-        started = time.perf_counter()
-        fired = engine.fire(self.name, posted)
-        self.engine_seconds += time.perf_counter() - started
         findings = []
-        for key in dict.fromkeys(name.partition("#")[0] for name in fired):
+        for key in self.fire(documents.to_engine(document)):
             pack, rule = self.rules[key]
             if subject is not None and (rule.spec.subject == "partner") != (subject == "partner"):
                 continue
@@ -101,6 +131,19 @@ class Compiled:
 
 
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
+
+
+def _only(posted: dict[str, Any], read: frozenset[str], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in posted.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            inner = _only(value, read, f"{path}.")
+            if inner or path in read:
+                out[key] = {"present": 1, **inner}
+        elif path in read or not prefix and key == documents.MARKER:
+            out[key] = value
+    return out
 
 
 def make_finding(pack: Pack, rule: Rule, document: dict[str, Any]) -> Finding:
@@ -143,20 +186,14 @@ def gate(pack: Pack, packs: list[Pack]) -> list[conditions.Node]:
 
 
 def compile_packs(packs: list[Pack]) -> Compiled:
-    """One ruleset for every rule in force in ``packs`` (each pack's own and inherited rules)."""
-    rules: dict[str, tuple[Pack, Rule]] = {}
-    expressions: dict[str, Any] = {}
-    for pack in sorted(packs, key=lambda p: p.id):
-        gates = gate(pack, packs)
-        for rule_id, rule in sorted(pack.resolved.items()):
-            key = f"{pack.id}/{rule_id}"
-            node = conditions.Node("all", items=(*gates, *rule.applies, rule.when))
-            for index, expression in enumerate(conditions.compile_terms(node)):
-                expressions[f"{key}#{index}"] = expression
-            rules[key] = (pack, rule)
-    if not expressions:
-        return Compiled("", {})
-    return Compiled(engine.ruleset_name(expressions), rules)
+    """Every rule in force in ``packs`` (each pack's own and inherited rules)."""
+    ordered = sorted(packs, key=lambda p: p.id)
+    rules = {
+        f"{p.id}/{rule_id}": (p, rule)
+        for p in ordered
+        for rule_id, rule in sorted(p.resolved.items())
+    }
+    return Compiled(ordered, rules)
 
 
 def evaluate(

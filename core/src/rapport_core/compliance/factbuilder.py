@@ -131,7 +131,9 @@ async def build_documents(
         }
         for pid, p in chosen.items()
     }
-    for contribute in CONTRIBUTORS:
+    from rapport_core.compliance.money_facts import installed_contributors
+
+    for contribute in [*installed_contributors(), *CONTRIBUTORS]:
         extra = await contribute(firm_id, list(referral_docs), list(partner_docs), as_of)
         for rid, facts in (extra.get("referrals") or {}).items():
             if rid in referral_docs:
@@ -141,5 +143,5 @@ async def build_documents(
                 _merge(partner_docs[pid], facts)
             for doc in referral_docs.values():
                 if doc["partner"] and doc["partner"]["id"] == pid:
-                    _merge(doc["partner"], facts.get("partner", {}))
+                    _merge(doc, facts)
     return referral_docs, partner_docs

@@ -92,7 +92,7 @@ Condition = Annotated[dict[str, Any], WithJsonSchema(_CONDITION_MARK)]
 
 
 def _swap_marks(value: Any) -> Any:
-    if value == _CONDITION_MARK:
+    if isinstance(value, dict) and value.get("x-rapport") == "condition":
         return {"$ref": "#/$defs/Condition"}
     if isinstance(value, dict):
         return {k: _swap_marks(v) for k, v in value.items()}

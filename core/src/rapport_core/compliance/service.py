@@ -6,6 +6,7 @@ Every change to findings is audited in the transaction that makes it."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -217,6 +218,16 @@ async def _evaluate_all(
     return out
 
 
+_locks: dict[int, asyncio.Lock] = {}
+
+
+def _evaluation_lock() -> asyncio.Lock:
+    """One evaluation at a time per event loop: two diffs of the same findings at once
+    would race (and SQLite refuses two writers that both read first)."""
+    loop = asyncio.get_running_loop()
+    return _locks.setdefault(id(loop), asyncio.Lock())
+
+
 async def evaluate(
     actor: Actor,
     *,
@@ -225,6 +236,19 @@ async def evaluate(
     partner_ids: list[int] | None = None,
 ) -> EvaluationSummary:
     """Evaluate the firm's active packs (all subjects, or the ones named) and store the diff."""
+    async with _evaluation_lock():
+        return await _evaluate(
+            actor, as_of=as_of, referral_ids=referral_ids, partner_ids=partner_ids
+        )
+
+
+async def _evaluate(
+    actor: Actor,
+    *,
+    as_of: dt.date | None,
+    referral_ids: list[int] | None,
+    partner_ids: list[int] | None,
+) -> EvaluationSummary:
     as_of = as_of or now().date()
     states = await pack_states(actor)
     active = [s.pack for s in states if s.active]
@@ -234,25 +258,27 @@ async def evaluate(
     summary = EvaluationSummary(documents=len(results), packs=[p.id for p in active])
     active_ids = [p.id for p in active]
     at = now()
-    async with transaction():
-        query = ComplianceFinding.select().where(ComplianceFinding.firm == actor.firm_id)
-        if referral_ids is not None or partner_ids is not None:
-            # Only the subjects evaluated; all of them otherwise.
-            subjects = [sid for (kind, sid) in results if kind == "referral"] or [0]
-            partners = [sid for (kind, sid) in results if kind == "partner"] or [0]
-            query = query.where(
-                (
-                    (ComplianceFinding.subject_type == "referral")
-                    & ComplianceFinding.subject_id.is_in(subjects)
-                )
-                | (
-                    (ComplianceFinding.subject_type == "partner")
-                    & ComplianceFinding.subject_id.is_in(partners)
-                )
+    # Read before the transaction: on SQLite a transaction that reads and then writes cannot
+    # wait for another writer, while one that starts by writing waits its turn.
+    query = ComplianceFinding.select().where(ComplianceFinding.firm == actor.firm_id)
+    if referral_ids is not None or partner_ids is not None:
+        # Only the subjects evaluated; all of them otherwise.
+        subjects = [sid for (kind, sid) in results if kind == "referral"] or [0]
+        partners = [sid for (kind, sid) in results if kind == "partner"] or [0]
+        query = query.where(
+            (
+                (ComplianceFinding.subject_type == "referral")
+                & ComplianceFinding.subject_id.is_in(subjects)
             )
-        stored = {
-            (r["pack_id"], r["rule_id"], r["subject_type"], r["subject_id"]): r for r in await query
-        }
+            | (
+                (ComplianceFinding.subject_type == "partner")
+                & ComplianceFinding.subject_id.is_in(partners)
+            )
+        )
+    stored = {
+        (r["pack_id"], r["rule_id"], r["subject_type"], r["subject_id"]): r for r in await query
+    }
+    async with transaction():
         seen: set[tuple] = set()
         for (subject_type, subject_id), findings in results.items():
             for finding in findings:

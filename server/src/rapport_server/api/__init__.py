@@ -3,7 +3,7 @@
 from litestar import Router
 from litestar.di import Provide
 
-from rapport_server.api import agreements, audit, insights, money, network, pipeline
+from rapport_server.api import agreements, audit, compliance, insights, money, network, pipeline
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -26,6 +26,7 @@ api_router = Router(
         *money.CONTROLLERS,
         *agreements.CONTROLLERS,
         *audit.CONTROLLERS,
+        *compliance.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

@@ -24,6 +24,7 @@ from rapport_core.schemas import (
 from rapport_core.services import firms, partners, referrals
 from rapport_core.services.firm_settings import firm_settings
 
+from rapport_server.ui.compliance import subject_findings
 from rapport_server.ui.forms import (
     FormState,
     RawForm,
@@ -100,6 +101,7 @@ async def _partner_page(
         partner=partner,
         owner=users.get(partner.owner_id) if partner.owner_id else None,
         licences=await partners.list_licences(me.actor, partner_id),
+        compliance_findings=await subject_findings(me, partner_id=partner_id),
         timeline=await partner_timeline(me.actor, partner_id, limit=TIMELINE_EVENTS),
         referrals=related,
         reciprocity=await partner_reciprocity(me.actor, partner_id),

@@ -18,6 +18,7 @@ from rapport_core.schemas import (
 from rapport_core.services import partners, referrals
 
 from rapport_server.ui.agreements import agreements_section
+from rapport_server.ui.compliance import subject_findings
 from rapport_server.ui.forms import FORM, FormState, RawForm, blank_as_none, read_form, submit
 from rapport_server.ui.paging import Pager
 from rapport_server.ui.pipeline import DECLINE_CHOICES, stage_input
@@ -82,6 +83,7 @@ async def referral_page(
         me,
         referral=referral,
         **await agreements_section(me.actor, referral_id=referral_id),
+        compliance_findings=await subject_findings(me, referral_id=referral_id),
         stage_form=stage_form or FormState(),
         duplicate_form=duplicate_form or FormState(),
         decline_choices=DECLINE_CHOICES,

@@ -1,0 +1,146 @@
+"""1099-NEC and 1096-style summary PDFs, drawn with WeasyPrint from the HTML in ``forms/``.
+
+One PDF per payee holds Copy A (marked not for paper filing: the IRS only accepts its
+red-ink scannable form), Copy 1, Copy B, Copy 2 and Copy C. The recipient's copies (B and
+2) show the TIN truncated to its last four digits, as the instructions allow; the payer's
+TIN is never truncated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+FORMS = Path(__file__).with_name("forms")
+COPY_B_NOTICE = (
+    "This is important tax information and is being furnished to the IRS. If you are "
+    "required to file a return, a negligence penalty or other sanction may be imposed on you "
+    "if this income is taxable and the IRS determines that it has not been reported."
+)
+#: (copy, legend, footer, whether the recipient's TIN is shown in full)
+COPIES = (
+    ("A", "For Internal Revenue Service Center", "File with Form 1096.", True),
+    ("1", "For State Tax Department", "", True),
+    ("B", "For Recipient", "(keep for your records)", False),
+    ("2", "To be filed with recipient’s state income tax return, when required.", "", False),
+    (
+        "C",
+        "For Payer",
+        "For Privacy Act and Paperwork Reduction Act Notice, see the current "
+        "General Instructions for Certain Information Returns.",
+        True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class FormData:
+    year: int
+    payer: dict
+    payer_tin: str  # formatted, in full
+    payee: dict  # name, business_name, address, city, state, postal_code
+    recipient_tin: str  # formatted, in full ("" when none on file)
+    recipient_tin_masked: str
+    box1_cents: int
+    box4_cents: int
+    account: str
+    state_number: str = ""
+    state_income_cents: int = 0
+    state_withheld_cents: int = 0
+
+
+def dollars(cents: int) -> str:
+    """Whole cents as ``1,234.56`` (exact: no floating point)."""
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100:,}.{cents % 100:02d}"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(FORMS), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+
+
+def _css() -> str:
+    return (FORMS / "style.css").read_text()
+
+
+def nec_html(form: FormData) -> str:
+    copies = [
+        {
+            "key": key,
+            "legend": legend,
+            "footer": footer,
+            "notice": COPY_B_NOTICE if key == "B" else "",
+            "recipient_tin": (form.recipient_tin if full else form.recipient_tin_masked)
+            or "applied for / none",
+        }
+        for key, legend, footer, full in COPIES
+    ]
+    state = (
+        {
+            "withheld": f"$ {dollars(form.state_withheld_cents)}",
+            "number": form.state_number,
+            "income": f"$ {dollars(form.state_income_cents)}",
+        }
+        if form.state_number
+        else {"withheld": "", "number": "", "income": ""}
+    )
+    return (
+        _environment()
+        .get_template("nec.html")
+        .render(
+            css=_css(),
+            copies=copies,
+            year=form.year,
+            payer=form.payer,
+            payer_tin=form.payer_tin,
+            payee=form.payee,
+            box1=dollars(form.box1_cents),
+            box4=dollars(form.box4_cents) if form.box4_cents else "",
+            account=form.account,
+            state=state,
+        )
+    )
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported when used: it loads Pango
+
+    return HTML(string=html, base_url=str(FORMS)).write_pdf()
+
+
+def nec_pdf(form: FormData) -> bytes:
+    return render_pdf(nec_html(form))
+
+
+def summary_pdf(year: int, payer: dict, payer_tin: str, rows: list[dict]) -> bytes:
+    html = (
+        _environment()
+        .get_template("summary.html")
+        .render(
+            css=_css(),
+            year=year,
+            payer=payer,
+            payer_tin=payer_tin,
+            count=len(rows),
+            box1_total=dollars(sum(r["box1_cents"] for r in rows)),
+            box4_total=dollars(sum(r["box4_cents"] for r in rows)),
+            rows=[
+                {
+                    "name": r["name"],
+                    "tin": r["tin_masked"],
+                    "box1": dollars(r["box1_cents"]),
+                    "box4": dollars(r["box4_cents"]),
+                    "sha": r["sha256"],
+                }
+                for r in rows
+            ],
+        )
+    )
+    return render_pdf(html)

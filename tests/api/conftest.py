@@ -1,6 +1,8 @@
 import pytest
 
 from tests.agreements.helpers import upload
+from tests.compliance.helpers import seed_finding
+from tests.tax.helpers import seed_filing
 
 
 @pytest.fixture
@@ -63,6 +65,8 @@ async def seeded(client, firm):
         "agreement_id": agreement.json()["id"],
         "number": 1,
         "event_id": events.json()["items"][0]["id"],
+        "filing_id": await seed_filing(firm.id, partner_id),
+        "finding_id": await seed_finding(firm.id, partner_id),
     }
 
 
@@ -99,10 +103,43 @@ async def _seed_money(client, headers, partner_id) -> dict:
         json={"partner_id": partner_id, "amount": "50", "received_on": "2026-11-01"},
         headers=headers,
     )
+    owed = await _seed_receivable(client, headers, partner_id)
     for response in (arrangement, fee, payment):
         assert response.status_code == 201, response.text
     return {
+        "receivable_id": owed,
         "arrangement_id": arrangement.json()["id"],
         "payout_id": fee.json()["payouts"][0]["id"],
         "payment_id": payment.json()["id"],
     }
+
+
+async def _seed_receivable(client, headers, partner_id) -> int:
+    """A fee the partner owes the firm, on an engaged referral the firm sent them."""
+    terms = await client.post(
+        "/api/v1/fee-arrangements",
+        json={
+            "partner_id": partner_id,
+            "direction": "receive",
+            "kind": "commission",
+            "parameters": {"percent": "5"},
+            "effective_from": "2020-01-01",
+        },
+        headers=headers,
+    )
+    sent = await client.post(
+        "/api/v1/referrals",
+        json={"direction": "sent", "partner_id": partner_id, "client_name": "Di Client"},
+        headers=headers,
+    )
+    for stage in ("accepted", "engaged"):
+        await client.post(
+            f"/api/v1/referrals/{sent.json()['id']}/stage", json={"stage": stage}, headers=headers
+        )
+    fee = await client.post(
+        f"/api/v1/referrals/{sent.json()['id']}/fees",
+        json={"amount": "400", "collected_on": "2026-11-01"},
+        headers=headers,
+    )
+    assert terms.status_code == 201 and fee.status_code == 201, fee.text
+    return fee.json()["receivables"][0]["id"]

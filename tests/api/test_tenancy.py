@@ -16,6 +16,7 @@ ID_PARAM = re.compile(r"\{(\w+):int\}")
 
 # Bodies that would be valid if the ids were the caller's own, so only tenancy can refuse.
 BODIES = {
+    ("POST", "/api/v1/compliance/findings/{finding_id:int}/waive"): {"reason": "not mine"},
     ("PATCH", "/api/v1/partners/{partner_id:int}"): {"notes": "hijacked"},
     ("POST", "/api/v1/partners/{partner_id:int}/licences"): {"kind": "CPA", "jurisdiction": "TX"},
     ("PATCH", "/api/v1/licences/{licence_id:int}"): {"number": "X"},
@@ -42,6 +43,7 @@ BODIES = {
     ("POST", "/api/v1/payouts/{payout_id:int}/reverse"): {"reason": "hijacked"},
     ("POST", "/api/v1/payments-received/{payment_id:int}/reverse"): {"reason": "hijacked"},
     ("POST", "/api/v1/agreements/{agreement_id:int}/status"): {"status": "revoked", "reason": "x"},
+    ("POST", "/api/v1/receivables/{receivable_id:int}/reverse"): {"reason": "hijacked"},
 }
 
 

@@ -2,7 +2,11 @@
 
 import datetime as dt
 import json
+import re
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -87,3 +91,30 @@ def test_retention_cannot_go_below_the_legal_floor(invoke):
     )
     assert longer[0]["years"] == 10
     invoke("audit", "retention", "--years", "7", "--firm", slug)  # back to the default
+
+
+def test_the_auditors_script_in_the_docs_checks_an_export(invoke, tmp_path):
+    """docs/audit.md promises a short script, independent of Rapport, that re-checks an
+    export: run it on a real export, then on a doctored one."""
+    docs = (Path(__file__).parents[2] / "docs" / "audit.md").read_text()
+    script = re.search(r"### Re-checking.*?```python\n(.*?)```", docs, re.S).group(1)
+    (tmp_path / "check.py").write_text(script)
+    slug, events = _firm(invoke)
+    day = str(events[0]["at"].date())
+    invoke("audit", "export", "--firm", slug, "--from", day, "--to", day, "--out", str(tmp_path))
+    [jsonl] = tmp_path.glob("*.jsonl")
+
+    def check(path):
+        return subprocess.run(
+            [sys.executable, str(tmp_path / "check.py"), str(path)], capture_output=True, text=True
+        )
+
+    held = check(jsonl)
+    assert held.returncode == 0 and events[-1]["hash"] in held.stdout, held.stderr
+    lines = jsonl.read_text().splitlines()
+    doctored = json.loads(lines[1]) | {"actor": "nobody@example.com"}
+    lines[1] = json.dumps(doctored)
+    (tmp_path / "doctored.jsonl").write_text("\n".join(lines) + "\n")
+    broken = check(tmp_path / "doctored.jsonl")
+    assert broken.returncode == 1
+    assert f"event {doctored['id']}: content does not match its hash" in broken.stderr

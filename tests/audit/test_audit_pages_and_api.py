@@ -86,3 +86,16 @@ async def test_export_from_the_page_is_the_chain_in_json_lines(web, firm):
     pdf = await web.get(f"/audit/export?date_from={day}&date_to={day}&format=pdf")
     assert pdf.content.startswith(b"%PDF-")
     assert await AuditEvent.count().where(AuditEvent.firm == firm.id) == len(events)
+
+
+async def test_export_through_the_api(client, firm):
+    events = await firm_events(firm.id)
+    day = events[0]["at"].date().isoformat()
+    path = f"/api/v1/audit/export?from={day}&to={day}"
+    lines = (await client.get(path, headers=firm.headers("compliance"))).text.splitlines()
+    assert [json.loads(line)["hash"] for line in lines] == [e["hash"] for e in events]
+    pdf = await client.get(path + "&format=pdf", headers=firm.headers())
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert (await client.get(path, headers=firm.headers("member"))).status_code == 403
+    bad = await client.get(path + "&format=docx", headers=firm.headers())
+    assert bad.status_code in (400, 422) and "format" in bad.text

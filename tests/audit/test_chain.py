@@ -152,3 +152,18 @@ async def test_backfill_chains_events_written_before_the_chain():
         await backfill.chain_firm(firm.id)
     assert [e["hash"] for e in await firm_events(firm.id)] == expected
     assert (await verify_chain(firm.id)).ok
+
+
+async def test_equivalent_json_text_is_the_same_content_but_a_changed_value_is_not():
+    """Events written before the chain (or by other tools) may store their JSON with other
+    spacing or key order: the hash is over the value, so those verify; a changed value does not."""
+    firm = await _firm_with_history(1)
+    event = (await firm_events(firm.id))[-1]
+    value = json.loads(event["after"])
+    spaced = json.dumps(dict(reversed(list(value.items()))), indent=2)
+    await tamper("UPDATE rapport_audit_event SET after = {} WHERE id = {}", spaced, event["id"])
+    assert (await verify_chain(firm.id)).ok
+    changed = json.dumps(value | {"notes": "something else"}, indent=2)
+    await tamper("UPDATE rapport_audit_event SET after = {} WHERE id = {}", changed, event["id"])
+    report = await verify_chain(firm.id)
+    assert (report.ok, report.broken_event_id) == (False, event["id"])

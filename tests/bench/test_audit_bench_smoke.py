@@ -21,5 +21,6 @@ async def test_bulk_written_events_form_a_chain_that_verify_accepts(client):
     assert head["events"] == 2_501
     assert figures.chain_ok and figures.events == 2_501
     assert figures.verify_seconds > 0 and figures.verify_events_per_second > 0
+    assert figures.verify_cpu_seconds > 0
     assert figures.peak_memory_mb > 0
     assert (await verify_chain(firm["id"])).ok

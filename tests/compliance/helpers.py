@@ -60,3 +60,33 @@ async def findings(client, firm, role="owner", **query) -> list[dict]:
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+async def seed_finding(firm_id: int, partner_id: int) -> int:
+    """A stored finding on the partner (for the tenancy tests, which need one of everything)."""
+    from rapport_core.clock import now
+    from rapport_core.compliance.tables import ComplianceFinding
+
+    at = now()
+    rows = await ComplianceFinding.insert(
+        ComplianceFinding(
+            firm=firm_id,
+            rule_id="base.licence-lapsed",
+            pack_id="test-base",
+            pack_version="1.0.0",
+            severity="warning",
+            rule_subject="partner",
+            subject_type="partner",
+            subject_id=partner_id,
+            partner_id=partner_id,
+            title="The partner's licence has lapsed",
+            message="Lapsed.",
+            citation="Test Rule 2",
+            remediation="Renew.",
+            facts={},
+            status="open",
+            first_seen_at=at,
+            last_seen_at=at,
+        )
+    ).returning(ComplianceFinding.id)
+    return rows[0]["id"]

@@ -195,3 +195,18 @@ async def test_pins_and_upgrade_preview(client, firm, good_packs):
             "/api/v1/compliance/packs/enabled", json={"packs": []}, headers=firm.headers("member")
         )
     ).status_code == 403
+
+
+async def test_open_findings_are_briefing_actions_violations_first(client, firm, good_packs):
+    await attorney_firm(client, firm)
+    _p, _l, referral_id = await lapsed_partner_and_referral(client, firm)
+    consent = next(f for f in await findings(client, firm) if f["rule_id"] == "base.client-consent")
+    response = await client.get("/api/v1/briefing", headers=firm.headers())
+    assert response.status_code == 200, response.text
+    actions = [a for a in response.json() if a["kind"] == "compliance_finding"]
+    assert [a["title"] for a in actions] == [
+        "Resolve: Written client consent to the referral",
+        "Resolve: The partner's licence has lapsed",
+    ]
+    assert actions[0]["link"] == f"/compliance/findings/{consent['id']}"
+    assert actions[0]["subject_type"] == "referral" and actions[0]["subject_id"] == referral_id

@@ -95,3 +95,21 @@ async def test_another_firms_finding_page_is_404(web, client, firm, other_firm, 
     assert (
         await web.post(f"/compliance/findings/{finding['id']}/waive", {"reason": "x"})
     ).status_code == 404
+
+
+async def test_enable_packs_and_preview_then_accept_a_version(web, client, firm, good_packs):  # noqa: F811
+    await attorney_firm(client, firm)
+    await lapsed_partner_and_referral(client, firm)
+    await web.sign_in(firm.emails["compliance"])
+    saved = await web.post("/compliance/packs", {"pack:test-base": "on", "pack:test-state": "on"})
+    assert saved.history[0].status_code == 303
+    packs = (await client.get("/api/v1/compliance/packs", headers=firm.headers())).json()["packs"]
+    assert {p["id"] for p in packs if p["enabled"]} == {"test-base", "test-state"}
+    preview = visible_text((await web.get("/compliance/packs/test-state/upgrade")).text)
+    assert "No version accepted yet" in preview and "Accept 2.0.0" in preview
+    accepted = await web.post("/compliance/packs/test-state/pin", {})
+    assert accepted.history[0].status_code == 303
+    packs = (await client.get("/api/v1/compliance/packs", headers=firm.headers())).json()["packs"]
+    assert next(p for p in packs if p["id"] == "test-state")["pinned"] == "2.0.0"
+    await web.sign_in(firm.emails["member"])
+    assert (await web.post("/compliance/packs", {"pack:test-base": "on"})).status_code == 403

@@ -40,6 +40,10 @@ async def test_list_approve_and_pay_from_the_command_line():
         rapport("payouts", "list", "--json", "--status", "paid", "--firm", firm.slug).stdout
     )
     assert [(p["id"], p["method"]) for p in listed] == [(payout["id"], "wire")]
+    reversed_ = rapport(
+        "payouts", "reverse", str(payout["id"]), "--reason", "paid twice", "--firm", firm.slug
+    )
+    assert reversed_.returncode == 0 and "($-125.00)" in reversed_.stdout, reversed_.stderr
 
 
 def test_fees_calculate_quotes_and_names_bad_terms():

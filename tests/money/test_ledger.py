@@ -150,6 +150,16 @@ async def test_sent_referral_accrues_a_receivable_and_payments_settle_it():
         D("120.50"),
         D("0.00"),
     )
+    member = firm.actor("member")
+    with pytest.raises(Forbidden):
+        await accruals.reverse_receivable(member, result.receivables[0].id, ReasonIn(reason="x"))
+    written_off = await accruals.reverse_receivable(
+        actor, result.receivables[0].id, ReasonIn(reason="fee waived")
+    )
+    assert (written_off.amount, written_off.reverses_id) == (D("-300.00"), result.receivables[0].id)
+    with pytest.raises(Conflict, match="already reversed"):
+        await accruals.reverse_receivable(actor, result.receivables[0].id, ReasonIn(reason="x"))
+    assert (await payments.partner_tally(actor, pat)).owed_to_you == D("-120.50")  # overpaid
 
 
 async def test_nothing_accrues_before_engagement_or_without_terms():

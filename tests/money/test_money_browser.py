@@ -90,6 +90,14 @@ async def test_a_second_person_approves_a_payout_past_the_gate(
     wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "main"), "Reverse #"))
     assert_fits_the_screen(browser)
 
+    # The partner's money page: the tally, the monthly chart, the ledger, on a phone.
+    browser.get(f"{server_url}/partners/{partner}/money")
+    wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Money with Blake"))
+    paid_figure = browser.find_element(By.CSS_SELECTOR, "[data-tally=paid_this_year]").text
+    assert paid_figure == "$500.00"
+    assert_fits_the_screen(browser)
+    assert browser.save_screenshot(str(ARTIFACTS / "phone-partner-money.png"))
+
     stored = (await client.get(f"/api/v1/payouts/{payout}", headers=firm.headers())).json()
     assert (stored["status"], stored["approved_by"], stored["reference"]) == (
         "paid",

@@ -1,6 +1,8 @@
 """The money pages as a person uses them: arrangements, fees collected, the payouts queue
 with its gate findings, payments received; and another firm's ids answer 404."""
 
+import datetime as dt
+
 from tests.conftest import make_firm
 from tests.money.test_api import TODAY, _engaged
 from tests.pipeline.helpers import add_partner
@@ -29,6 +31,33 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
     assert made.history[0].status_code == 303
     page = visible_text((await web.get(f"/partners/{partner}/money")).text)
     assert "v1" in page and "share percent: 40" in page and "Agreements" in page
+    [deal] = (
+        await client.get(f"/api/v1/fee-arrangements?partner_id={partner}", headers=firm.headers())
+    ).json()
+    early = {
+        "arrangement_id": str(deal["id"]),
+        "kind": "division",
+        "basis": "proportional",
+        "percent": "45",
+    }
+    refused = await web.post(
+        f"/partners/{partner}/money/arrangements", early | {"effective_from": "2019-06-01"}
+    )
+    assert refused.status_code == 422 and "takes effect after the current version" in visible_text(
+        refused.text
+    )
+    amended = await web.post(
+        f"/partners/{partner}/money/arrangements",
+        early | {"effective_from": "2025-01-01", "note": "more work"},
+    )
+    assert amended.history[0].status_code == 303
+    versions = (
+        await client.get(f"/api/v1/fee-arrangements/{deal['id']}", headers=firm.headers())
+    ).json()["versions"]
+    assert [(v["version"], v["effective_until"]) for v in versions] == [
+        (2, None),
+        (1, "2025-01-01"),
+    ]
 
     wrong = await web.post(
         f"/referrals/{referral}/fees", {"amount": "12.345", "collected_on": TODAY}
@@ -39,10 +68,10 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
     )
     assert collected.history[0].status_code == 303
     fees = visible_text(collected.text)
-    assert "$1,000.00" in fees and "40% share (proportional) of $2,500.00 collected" in fees
+    assert "$1,125.00" in fees and "45% share (proportional) of $2,500.00 collected" in fees
 
     queue = visible_text((await web.get("/payouts")).text)
-    assert "$1,000.00 to Dana Divide" in queue and "No findings." in queue
+    assert "$1,125.00 to Dana Divide" in queue and "No findings." in queue
     [payout] = (await client.get("/api/v1/payouts", headers=firm.headers())).json()
     # The member recorded it: members cannot approve, and neither could the creator.
     denied = await web.post(f"/payouts/{payout['id']}/approve", {})
@@ -59,8 +88,13 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
         f"/payouts/{payout['id']}/pay", {"paid_on": TODAY, "method": "check", "reference": "77"}
     )
     assert paid.history[0].status_code == 303
-    tally = visible_text((await web.get(f"/partners/{partner}/money")).text)
-    assert "$1,000.00 Paid in" in tally
+    money_page = (await web.get(f"/partners/{partner}/money")).text
+    tally = visible_text(money_page)
+    assert "$1,125.00 Paid in" in tally
+    # The month's bar and its row in the figures table.
+    assert 'class="series-sent"' in money_page and "1.1k paid to them" in money_page
+    month = dt.date.fromisoformat(TODAY).strftime("%B %Y")
+    assert f"{month} $1,125.00 $0.00" in tally
 
     received = await web.post(
         f"/partners/{partner}/money/payments", {"amount": "0", "received_on": TODAY}
@@ -72,6 +106,11 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
     )
     assert received.history[0].status_code == 303
     assert "$250.00 Received in" in visible_text(received.text)
+    [payment] = (await client.get("/api/v1/payments-received", headers=firm.headers())).json()
+    bounced = await web.post(f"/payments/{payment['id']}/reverse", {"reason": "cheque bounced"})
+    assert bounced.history[0].status_code == 303
+    assert "$0.00 Received in" in visible_text(bounced.text)
+    assert f"reversal of payment {payment['id']}: cheque bounced" in visible_text(bounced.text)
 
     reversed_ = await web.post(f"/payouts/{payout['id']}/reverse", {"reason": ""})
     assert reversed_.status_code == 422
@@ -136,3 +175,47 @@ async def test_another_firms_money_pages_are_not_found(web, client, firm):  # no
     ):
         assert (await web.post(url, body)).status_code == 404, url
     assert "Their Partner" not in visible_text((await web.get("/payouts")).text)
+
+
+async def test_a_fee_the_partner_owes_is_cancelled_from_the_money_page(web, client, firm):  # noqa: F811
+    partner = await add_partner(client, firm, "Ola Owes")
+    await client.post(
+        "/api/v1/fee-arrangements",
+        json={
+            "partner_id": partner,
+            "direction": "receive",
+            "kind": "commission",
+            "parameters": {"percent": "10"},
+            "effective_from": "2020-01-01",
+        },
+        headers=firm.headers(),
+    )
+    sent = await client.post(
+        "/api/v1/referrals",
+        json={"direction": "sent", "partner_id": partner, "client_name": "Sam Sent"},
+        headers=firm.headers(),
+    )
+    for stage in ("accepted", "engaged"):
+        await client.post(
+            f"/api/v1/referrals/{sent.json()['id']}/stage",
+            json={"stage": stage},
+            headers=firm.headers(),
+        )
+    await web.sign_in(firm.emails["member"])
+    recorded = await web.post(
+        f"/referrals/{sent.json()['id']}/fees", {"amount": "900", "collected_on": TODAY}
+    )
+    assert "10% of $900.00 collected = $90.00" in visible_text(recorded.text)
+    page = visible_text((await web.get(f"/partners/{partner}/money")).text)
+    assert "$90.00 Owed to you" in page and "Cancel fee" not in page  # members cannot cancel
+    [owed] = (
+        await client.get(f"/api/v1/partners/{partner}/receivables", headers=firm.headers())
+    ).json()
+
+    await web.sign_in(firm.emails["compliance"])
+    cancelled = await web.post(
+        f"/receivables/{owed['id']}/reverse", {"reason": "fee waived for the client"}
+    )
+    assert cancelled.history[0].status_code == 303
+    page = visible_text(cancelled.text)
+    assert "$0.00 Owed to you" in page and "reversal of receivable" in page

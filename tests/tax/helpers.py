@@ -78,3 +78,27 @@ async def payer(firm, **fields):
 
 
 JAN = dt.date(2026, 1, 15)
+
+
+async def seed_filing(firm_id: int, partner_id: int) -> int:
+    """A stored 1099-NEC row for the tenancy tests (its PDF a stand-in: they never open it)."""
+    from rapport_core import secrets
+    from rapport_core.tax.tables import Filing
+
+    stamp = now()
+    row = Filing(
+        firm=firm_id,
+        partner=partner_id,
+        tax_year=2026,
+        payee_name="Grace Hopper",
+        box1_cents=250000,
+        threshold_cents=200000,
+        pdf=secrets.encrypt(""),
+        pdf_sha256="e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        account=f"P{partner_id}",
+        generated_by="test",
+        generated_at=stamp,
+        retain_until=stamp.replace(year=stamp.year + 7),
+    )
+    await row.save()
+    return row.id

@@ -16,10 +16,12 @@ def page_texts(pdf: bytes) -> list[str]:
     return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
 
 
-async def reportable_year(firm):
+async def reportable_year(firm, *, payees=2):
     grace = await partner(firm, "Grace Hopper")
     await w9_on_file(firm, grace)
     await paid(firm, grace, 250000, dt.date(2026, 3, 1))
+    if payees == 1:
+        return grace, None
     missing = await partner(firm, "Ada Missing")
     await paid(firm, missing, 300000, dt.date(2026, 4, 1), withheld=72000)
     small = await partner(firm, "Below Threshold")
@@ -54,13 +56,13 @@ async def test_generating_stores_one_filing_per_reportable_payee(firm):
 
 async def test_a_generated_year_is_a_tax_record(firm):
     await payer(firm)
-    await reportable_year(firm)
+    await reportable_year(firm, payees=1)
     made = await filings.generate_year(firm.actor(), 2026)
     with pytest.raises(Conflict, match="already generated"):
         await filings.generate_year(firm.actor(), 2026)
     with pytest.raises(Conflict, match="tax record"):
         await filings.delete_filing(firm.actor(), made[0].id)
-    assert await Filing.count().where(Filing.firm == firm.id) == 2
+    assert await Filing.count().where(Filing.firm == firm.id) == 1
 
 
 async def test_generation_needs_a_payer_profile_and_a_tax_role(firm):
@@ -85,7 +87,23 @@ async def test_the_fire_file_of_a_year_validates(firm):
 
 async def test_another_firms_filing_is_not_found(firm, other_firm):
     await payer(other_firm)
-    await reportable_year(other_firm)
+    await reportable_year(other_firm, payees=1)
     made = await filings.generate_year(other_firm.actor(), 2026)
     with pytest.raises(NotFound):
         await filings.filing_pdf(firm.actor(), made[0].id)
+
+
+async def test_the_database_refuses_to_change_a_filing(firm):
+    from tests.tax.helpers import seed_filing
+
+    pid = await partner(firm)
+    filing_id = await seed_filing(firm.id, pid)
+    for change in (
+        Filing.update({Filing.box1_cents: 1}).where(Filing.id == filing_id),
+        Filing.delete().where(Filing.id == filing_id),
+    ):
+        with pytest.raises(Exception, match="retention"):
+            await change
+    assert (await Filing.select(Filing.box1_cents).where(Filing.id == filing_id).first()) == {
+        "box1_cents": 250000
+    }

@@ -12,6 +12,7 @@ ID_PARAM = re.compile(r"\{(\w+):int\}")
 
 # Form fields that would be accepted for one's own records, so only tenancy can refuse.
 FORMS = {
+    "/compliance/findings/{finding_id:int}/waive": {"reason": "not mine"},
     "/partners/{partner_id:int}/edit": {"name": "Hijacked", "profession": "cpa"},
     "/partners/{partner_id:int}/activities": {"kind": "note", "occurred_on": "2026-11-01"},
     "/referrals/{referral_id:int}/stage": {"stage": "acknowledged"},
@@ -25,6 +26,8 @@ FORMS = {
     "/payouts/{payout_id:int}/void": {"reason": "hijacked"},
     "/payouts/{payout_id:int}/reverse": {"reason": "hijacked"},
     "/payouts/{payout_id:int}/pay": {"paid_on": "2026-11-01", "method": "check"},
+    "/payments/{payment_id:int}/reverse": {"reason": "hijacked"},
+    "/receivables/{receivable_id:int}/reverse": {"reason": "hijacked"},
 }
 
 

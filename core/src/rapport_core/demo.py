@@ -33,6 +33,7 @@ from rapport_core.services.firms import create_firm, create_user, firm_by_slug, 
 from rapport_core.services.partners import add_licence, create_partner, log_activity
 from rapport_core.services.referrals import change_stage, create_referral
 from rapport_core.tables import Activity, Firm, MessageDraft, Partner, Referral
+from rapport_core.tax.demo import load_1099_demo, load_w9_demo
 from rapport_core.vocabulary import (
     ActivityKind,
     DeclineReason,
@@ -506,7 +507,9 @@ async def _build(slug: str, rng: random.Random, today: dt.date) -> None:
     activities = [_plan_activity(rng, partners, today) for _ in range(ACTIVITY_COUNT)]
     for activity in sorted(activities, key=lambda activity: activity.occurred_on):
         await log_activity(actor, activity)
+    await load_w9_demo(actor, today)
     await load_money_demo(actor, today)
+    await load_1099_demo(actor, today)
     await load_agreements(actor, firm.name, today)
     await load_compliance_demo(actor, today)
 

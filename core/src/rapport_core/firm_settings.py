@@ -231,6 +231,9 @@ class MoneySettings(Section):
     @classmethod
     def _years_as_text(cls, value):
         """The settings form and the CLI send ``2024, 2025`` (the form shows ``[2024, 2025]``)."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.strip("[] ").split(",") if part.strip()]
+        return value
 
 
 class AgreementSettings(Section):

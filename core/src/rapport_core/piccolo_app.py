@@ -10,11 +10,11 @@ APP_CONFIG = AppConfig(
     table_classes=table_finder(
         modules=[
             "rapport_core.tables",
-            "rapport_core.money.tables",
             "rapport_core.compliance.tables",
+            "rapport_core.money.tables",
+            "rapport_core.tax.tables",
             "rapport_core.audit.tables",
             "rapport_core.agreements.tables",
-            "rapport_core.tax.tables",
         ],
         exclude_imported=True,
     ),

@@ -22,11 +22,11 @@ DEFAULT_PLUGINS = (
     "rapport_core.pipeline.plugin",
     "rapport_core.insights.plugin",
     "rapport_core.network.plugin",
-    "rapport_core.money.plugin",
     "rapport_core.compliance.plugin",
+    "rapport_core.money.plugin",
+    "rapport_core.tax.plugin",
     "rapport_core.audit.plugin",
     "rapport_core.agreements.plugin",
-    "rapport_core.tax.plugin",
 )
 
 

@@ -291,11 +291,12 @@ async def add_version(
 async def change_status(actor: Actor, agreement_id: int, data: StatusChange) -> AgreementOut:
     actor.require_write()
     before = await get_agreement(actor, agreement_id, with_versions=False)
-    stored = AgreementStatus(
-        (await Agreement.select(Agreement.status).where(Agreement.id == agreement_id).first())[
-            "status"
-        ]
+    row = (
+        await Agreement.select(Agreement.status)
+        .where(Agreement.id == agreement_id, Agreement.firm == actor.firm_id)
+        .first()
     )
+    stored = AgreementStatus(row["status"])  # "expired" is shown, never stored
     target = AgreementStatus(data.status)
     if target not in TRANSITIONS[stored]:
         allowed = ", ".join(sorted(TRANSITIONS[stored])) or "none"
@@ -347,6 +348,8 @@ async def version_file(actor: Actor, agreement_id: int, number: int) -> tuple[Ve
             field="file",
         )
     latest = (
-        await Agreement.select(Agreement.latest_version).where(Agreement.id == agreement_id).first()
+        await Agreement.select(Agreement.latest_version)
+        .where(Agreement.id == agreement_id, Agreement.firm == actor.firm_id)
+        .first()
     )["latest_version"]
     return _version_out(row, latest), data

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from rapport_core.actors import Actor
-from rapport_core.audit.chain import event_hash
+from rapport_core.audit.chain import event_hash, json_text
 from rapport_core.clock import now
 from rapport_core.tables import AuditEvent, Firm
 
@@ -24,6 +24,11 @@ def _plain(value: BaseModel | dict | None) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_none=False)
     return json.loads(json.dumps(value, default=str))
+
+
+def _stored(value: BaseModel | dict | None) -> str | None:
+    plain = _plain(value)
+    return None if plain is None else json_text(plain)
 
 
 # Takes the firm's chain head row for this transaction (creating it on the firm's first
@@ -62,8 +67,9 @@ async def record(
             action=action,
             subject_type=subject_type,
             subject_id=str(subject_id),
-            before=_plain(before),
-            after=_plain(after),
+            # Stored as canonical JSON text, so verify can hash it without re-encoding.
+            before=_stored(before),
+            after=_stored(after),
             at=at,
             prev_hash=head[0]["last_hash"],
         )

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
+from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) uses
 from typing import Any
 
 #: ``prev_hash`` of a firm's first event.
@@ -32,7 +33,18 @@ def stamp(at: dt.datetime | str) -> str:
         at = dt.datetime.fromisoformat(at)
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    elif at.utcoffset():
+        at = at.astimezone(dt.UTC)
+    # isoformat is several times faster than strftime; it leaves out zero microseconds.
+    text = at.isoformat()
+    return f"{text[:26]}Z" if at.microsecond else f"{text[:19]}.000000Z"
+
+
+def json_text(value: Any) -> str:
+    """A JSON value in the canonical form (how ``before`` and ``after`` are stored)."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
 
 
 def _json_value(value: Any) -> Any:
@@ -53,10 +65,25 @@ def canonical(event: Mapping[str, Any]) -> bytes:
         "at": stamp(event["at"]),
         "prev_hash": event["prev_hash"],
     }
-    return json.dumps(
-        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return json_text(body).encode("utf-8")
 
 
 def event_hash(event: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(event)).hexdigest()
+
+
+def canonical_from_stored(row: Mapping[str, Any]) -> bytes:
+    """:func:`canonical` for a row as the database returns it, without parsing ``before``
+    and ``after``: their stored text is used as it is. Equal to ``canonical(row)`` when that
+    text is canonical (as ``record`` stores it), which makes ``verify`` several times
+    faster; when it is not (events written before), the hashes differ and the caller falls
+    back to :func:`canonical`."""
+    before, after = row["before"], row["after"]
+    return (
+        f'{{"action":{encode_basestring(row["action"])},"actor":{encode_basestring(row["actor"])},'
+        f'"after":{"null" if after is None else after},"at":"{stamp(row["at"])}",'
+        f'"before":{"null" if before is None else before},"firm":{row["firm"]},'
+        f'"prev_hash":{encode_basestring(row["prev_hash"])},'
+        f'"subject_id":{encode_basestring(str(row["subject_id"]))},'
+        f'"subject_type":{encode_basestring(row["subject_type"])}}}'
+    ).encode()

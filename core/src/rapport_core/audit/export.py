@@ -158,3 +158,22 @@ async def export_audit(
         first_prev_hash=lines[0]["prev_hash"] if lines else "",
         last_hash=lines[-1]["hash"] if lines else "",
     )
+
+
+async def export_file(
+    firm_id: int, firm_name: str, first: dt.date, last: dt.date, file_format: str
+) -> tuple[str, bytes]:
+    """One of the export's two files, for a download: (file name, content)."""
+    import tempfile
+
+    if file_format not in ("jsonl", "pdf"):
+        from rapport_core.errors import Invalid
+
+        raise Invalid("format is jsonl or pdf", field="format")
+    with tempfile.TemporaryDirectory() as folder:
+        result = await export_audit(firm_id, firm_name, first, last, Path(folder))
+        path = result.pdf if file_format == "pdf" else result.jsonl
+        return path.name, path.read_bytes()
+
+
+MEDIA_TYPES = {"jsonl": "application/x-ndjson", "pdf": "application/pdf"}

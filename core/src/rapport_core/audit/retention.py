@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 
+from rapport_core import audit
 from rapport_core.actors import Actor
+from rapport_core.audit.tables import RetentionPolicy
 from rapport_core.clock import now
-from rapport_core.errors import Conflict, Invalid, NotFound
+from rapport_core.errors import Conflict, Forbidden, Invalid, NotFound
 from rapport_core.sql import postgres
+from rapport_core.vocabulary import Role
 
 #: Years referral-fee and tax records are commonly kept (the IRS asks for 3 to 4; 7 is the
 #: practice Rapport promises), and the least a firm may set.
@@ -129,8 +132,6 @@ async def protect_table(
     after the table exists (``manager.add_raw(lambda: protect_table("rapport_x", "filed_at"))``
     in a migration of its own: Piccolo runs raw steps before the schema changes). Idempotent.
     """
-    from rapport_core.audit.tables import RetentionPolicy
-
     table_name, column = _checked(table_name), _checked(column)
     if years < floor_years:
         raise ValueError(f"{table_name}: {years} years is below the floor of {floor_years}")
@@ -175,14 +176,10 @@ async def protect_table(
 
 
 async def retention_policies() -> list[dict]:
-    from rapport_core.audit.tables import RetentionPolicy
-
     return await RetentionPolicy.select().order_by(RetentionPolicy.table_name)
 
 
 async def retention_years(table_name: str) -> int:
-    from rapport_core.audit.tables import RetentionPolicy
-
     row = (
         await RetentionPolicy.select(RetentionPolicy.years)
         .where(RetentionPolicy.table_name == table_name)
@@ -194,13 +191,9 @@ async def retention_years(table_name: str) -> int:
 async def set_retention_years(actor: Actor, table_name: str, years: int) -> dict:
     """Lengthen (or shorten, down to its floor) a table's retention period. The period
     applies to the whole database, so only an owner may change it; it is audited."""
-    from rapport_core import audit
-    from rapport_core.audit.tables import RetentionPolicy
     from rapport_core.services.common import transaction
 
-    if actor.role != "owner":
-        from rapport_core.errors import Forbidden
-
+    if actor.role is not Role.owner:
         raise Forbidden("only an owner can change the retention period")
     row = await RetentionPolicy.select().where(RetentionPolicy.table_name == table_name).first()
     if row is None:

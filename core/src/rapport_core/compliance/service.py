@@ -252,34 +252,36 @@ async def _evaluate(
     as_of = as_of or now().date()
     states = await pack_states(actor)
     active = [s.pack for s in states if s.active]
-    results = await _evaluate_all(
-        actor.firm_id, active, as_of, referral_ids=referral_ids, partner_ids=partner_ids
-    )
-    summary = EvaluationSummary(documents=len(results), packs=[p.id for p in active])
-    active_ids = [p.id for p in active]
-    at = now()
-    # Read before the transaction: on SQLite a transaction that reads and then writes cannot
-    # wait for another writer, while one that starts by writing waits its turn.
-    query = ComplianceFinding.select().where(ComplianceFinding.firm == actor.firm_id)
-    if referral_ids is not None or partner_ids is not None:
-        # Only the subjects evaluated; all of them otherwise.
-        subjects = [sid for (kind, sid) in results if kind == "referral"] or [0]
-        partners = [sid for (kind, sid) in results if kind == "partner"] or [0]
-        query = query.where(
-            (
-                (ComplianceFinding.subject_type == "referral")
-                & ComplianceFinding.subject_id.is_in(subjects)
-            )
-            | (
-                (ComplianceFinding.subject_type == "partner")
-                & ComplianceFinding.subject_id.is_in(partners)
-            )
+    # Every read on one connection (a read-only transaction), then the writes in their own:
+    # on SQLite a transaction that reads and then writes cannot wait for another writer.
+    async with transaction():
+        results = await _evaluate_all(
+            actor.firm_id, active, as_of, referral_ids=referral_ids, partner_ids=partner_ids
         )
-    stored = {
-        (r["pack_id"], r["rule_id"], r["subject_type"], r["subject_id"]): r for r in await query
-    }
+        summary = EvaluationSummary(documents=len(results), packs=[p.id for p in active])
+        active_ids = [p.id for p in active]
+        at = now()
+        query = ComplianceFinding.select().where(ComplianceFinding.firm == actor.firm_id)
+        if referral_ids is not None or partner_ids is not None:
+            # Only the subjects evaluated; all of them otherwise.
+            subjects = [sid for (kind, sid) in results if kind == "referral"] or [0]
+            partners = [sid for (kind, sid) in results if kind == "partner"] or [0]
+            query = query.where(
+                (
+                    (ComplianceFinding.subject_type == "referral")
+                    & ComplianceFinding.subject_id.is_in(subjects)
+                )
+                | (
+                    (ComplianceFinding.subject_type == "partner")
+                    & ComplianceFinding.subject_id.is_in(partners)
+                )
+            )
+        stored = {
+            (r["pack_id"], r["rule_id"], r["subject_type"], r["subject_id"]): r for r in await query
+        }
     async with transaction():
         seen: set[tuple] = set()
+        still: list[int] = []
         for (subject_type, subject_id), findings in results.items():
             for finding in findings:
                 key = (finding.pack_id, finding.rule_id, subject_type, subject_id)
@@ -309,6 +311,9 @@ async def _evaluate(
                         after=_audit_view(values),
                     )
                     continue
+                if row["status"] != "resolved" and _unchanged(row, values):
+                    still.append(row["id"])  # only last seen moves: one statement for all
+                    continue
                 update = {**values, "last_seen_at": at}
                 if row["status"] == "resolved":
                     update.update(status="open", resolved_at=None)
@@ -323,6 +328,10 @@ async def _evaluate(
                 await ComplianceFinding.update(
                     {getattr(ComplianceFinding, k): v for k, v in update.items()}
                 ).where(ComplianceFinding.id == row["id"])
+        if still:
+            await ComplianceFinding.update({ComplianceFinding.last_seen_at: at}).where(
+                ComplianceFinding.id.is_in(still)
+            )
         for key, row in stored.items():
             if key in seen or row["status"] == "resolved" or row["pack_id"] not in active_ids:
                 continue
@@ -340,9 +349,10 @@ async def _evaluate(
                 before={"status": row["status"]},
                 after={"status": "resolved", "rule_id": row["rule_id"]},
             )
-        await ComplianceSettings.update({ComplianceSettings.last_evaluated_at: at}).where(
-            ComplianceSettings.firm == actor.firm_id
-        )
+        if referral_ids is None and partner_ids is None:
+            await ComplianceSettings.update({ComplianceSettings.last_evaluated_at: at}).where(
+                ComplianceSettings.firm == actor.firm_id
+            )
     summary.open = await ComplianceFinding.count().where(
         (ComplianceFinding.firm == actor.firm_id) & (ComplianceFinding.status == "open")
     )
@@ -352,6 +362,15 @@ async def _evaluate(
 
 #: referral id -> its partner's id, from the latest documents built (for the partner column).
 _partners: dict[int, int | None] = {}
+
+
+def _unchanged(row: dict, values: dict) -> bool:
+    facts = row["facts"]
+    if isinstance(facts, str):
+        import json
+
+        facts = json.loads(facts or "{}")
+    return all(row[k] == v for k, v in values.items() if k != "facts") and facts == values["facts"]
 
 
 def _partner_of(finding: Finding, subject_type: str, subject_id: int) -> int | None:
@@ -463,12 +482,12 @@ async def get_finding(actor: Actor, finding_id: int) -> dict[str, Any]:
 async def waive(actor: Actor, finding_id: int, reason: str) -> dict[str, Any]:
     """A ``compliance`` user waives an open finding with a reason (audited); it stays waived
     while the rule keeps firing."""
+    before = await get_finding(actor, finding_id)  # another firm's id: 404 first
     if actor.role is not Role.compliance:
         raise Forbidden("only a compliance user may waive a finding")
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("a waiver needs a reason", field="reason")
-    before = await get_finding(actor, finding_id)
     if before["status"] != "open":
         raise Invalid(
             f"finding {finding_id} is {before['status']}: only an open finding can be waived",

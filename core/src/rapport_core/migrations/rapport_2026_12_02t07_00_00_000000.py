@@ -1,5 +1,6 @@
 """Compliance: stored findings and per-firm pack settings. Written out as SQL both databases
-accept (the engine's own tables are small and plain)."""
+accept (the engine's own tables are small and plain). Piccolo reads "{}" in raw SQL as a
+placeholder, so no JSON column has a default here: every insert gives the value."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
@@ -32,7 +33,7 @@ def _statements(serial: str, json_type: str) -> list[str]:
             citation TEXT NOT NULL,
             citation_url TEXT NULL,
             remediation TEXT NOT NULL,
-            facts {json_type} NOT NULL DEFAULT '{{}}',
+            facts {json_type} NOT NULL,
             status VARCHAR(20) NOT NULL DEFAULT 'open',
             first_seen_at TIMESTAMPTZ NOT NULL,
             last_seen_at TIMESTAMPTZ NOT NULL,
@@ -50,7 +51,7 @@ def _statements(serial: str, json_type: str) -> list[str]:
             id {serial},
             firm INTEGER NOT NULL UNIQUE REFERENCES rapport_firm (id) ON DELETE CASCADE,
             enabled {json_type} NULL,
-            pins {json_type} NOT NULL DEFAULT '{{}}',
+            pins {json_type} NOT NULL,
             last_evaluated_at TIMESTAMPTZ NULL,
             updated_at TIMESTAMPTZ NOT NULL
         )""",

@@ -11,23 +11,25 @@ from decimal import Decimal
 from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
-from rapport_core.errors import Invalid
+from rapport_core.errors import Conflict, Invalid
 from rapport_core.money.arrangements import recruiter_of, version_in_force
 from rapport_core.money.fees import HUNDRED, explain, to_cent, usd
-from rapport_core.money.ledger import get_payout, receivable_out
+from rapport_core.money.ledger import get_payout, receivable_out, require_money_role
 from rapport_core.money.schemas import (
     AccrualResult,
     ArrangementDirection,
     ArrangementVersionOut,
     FeeCollectedIn,
     FeeCollectedOut,
+    ReasonIn,
+    ReceivableOut,
     Recurring,
     parse_terms,
 )
 from rapport_core.money.tables import FeeCollected, Payout, Receivable
 from rapport_core.plugins import get_plugin_manager
 from rapport_core.schemas import ReferralOut
-from rapport_core.services.common import from_cents, to_cents, transaction
+from rapport_core.services.common import from_cents, get_scoped, to_cents, transaction
 from rapport_core.services.referrals import get_referral
 from rapport_core.tables import Partner
 from rapport_core.vocabulary import Direction, Stage
@@ -128,9 +130,11 @@ async def _overrides(
             ):
                 percent = percents[level - 1]
                 amount = to_cent(data.amount * percent / HUNDRED)
-                name = (await Partner.select(Partner.name).where(Partner.id == below).first())[
-                    "name"
-                ]
+                name = (
+                    await Partner.select(Partner.name)
+                    .where(Partner.id == below, Partner.firm == firm_id)
+                    .first()
+                )["name"]
                 explanation = (
                     f"level-{level} override: {percent}% of {usd(data.amount)} collected on a "
                     f"referral from {name} = {usd(amount)}"
@@ -215,3 +219,37 @@ async def record_fee_collected(
         receivables=receivables,
         note="" if accruals else note,
     )
+
+
+async def reverse_receivable(actor: Actor, receivable_id: int, data: ReasonIn) -> ReceivableOut:
+    """Cancel a fee a partner owes (a fee recorded in error, a write-off) with a negating
+    row; the original stays."""
+    require_money_role(actor, "reverse receivables")
+    original = receivable_out(await get_scoped(Receivable, actor, receivable_id, "receivable"))
+    if original.reverses_id is not None:
+        raise Conflict(f"receivable {receivable_id} is itself a reversal", field="status")
+    if await Receivable.exists().where(
+        Receivable.firm == actor.firm_id, Receivable.reverses == receivable_id
+    ):
+        raise Conflict(f"receivable {receivable_id} was already reversed", field="status")
+    async with transaction():
+        row = Receivable(
+            firm=actor.firm_id,
+            partner=original.partner_id,
+            referral=original.referral_id,
+            fee_collected=original.fee_collected_id,
+            arrangement_version=original.arrangement_version_id,
+            explanation=f"reversal of receivable {receivable_id}: {data.reason}",
+            amount_cents=-to_cents(original.amount),
+            accrued_on=now().date(),
+            reverses=receivable_id,
+            reversal_reason=data.reason,
+            created_by=actor.label,
+            created_at=now(),
+        )
+        await row.save()
+        out = receivable_out(row.to_dict())
+        await audit.record(
+            actor, "receivable.reverse", "receivable", receivable_id, before=original, after=out
+        )
+    return out

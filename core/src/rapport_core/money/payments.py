@@ -164,3 +164,36 @@ async def partner_tally(actor: Actor, partner_id: int, year: int | None = None) 
             PaymentReceived.received_on < end,
         ),
     )
+
+
+async def monthly_flows(actor: Actor, partner_id: int, *, months: int = 12) -> list[dict]:
+    """Paid to and received from ``partner_id`` per calendar month, the last ``months``
+    months up to this one (empty months as zero), oldest first."""
+    today = now().date()
+    firsts = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        firsts.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    firsts.reverse()
+    paid = await Payout.select(Payout.paid_on, Payout.amount_cents).where(
+        Payout.firm == actor.firm_id,
+        Payout.partner == partner_id,
+        Payout.status == "paid",
+        Payout.paid_on >= firsts[0],
+    )
+    received = await PaymentReceived.select(
+        PaymentReceived.received_on, PaymentReceived.amount_cents
+    ).where(
+        PaymentReceived.firm == actor.firm_id,
+        PaymentReceived.partner == partner_id,
+        PaymentReceived.received_on >= firsts[0],
+    )
+    totals = {first: [0, 0] for first in firsts}
+    for rows, column, slot in ((paid, "paid_on", 0), (received, "received_on", 1)):
+        for row in rows:
+            totals[row[column].replace(day=1)][slot] += row["amount_cents"]
+    return [
+        {"month": first, "paid": from_cents(cents[0]), "received": from_cents(cents[1])}
+        for first, cents in totals.items()
+    ]

@@ -23,6 +23,7 @@ from rapport_core.plugins import get_plugin_manager
 from rapport_core.schemas import GateFinding
 from rapport_core.services.common import to_cents, transaction
 from rapport_core.tables import Referral
+from rapport_core.tax.nec import backup_withholding_for
 
 
 async def gate_findings(actor: Actor, payout: PayoutOut) -> list[GateFinding]:
@@ -134,6 +135,10 @@ async def pay_payout(actor: Actor, payout_id: int, data: PayoutPay) -> PayoutOut
         Payout.reference: data.reference,
         Payout.paid_by: actor.label,
         Payout.closed_year_reason: reason,
+        # No TIN on file: federal backup withholding at the dated rate (rapport_core.tax).
+        Payout.backup_withholding_cents: await backup_withholding_for(
+            actor.firm_id, before.partner_id, to_cents(before.amount), data.paid_on
+        ),
     }
     return await _transition(actor, before, values, "payout.pay")
 

@@ -11,7 +11,12 @@ import click
 
 from rapport_core.cli import MoneyParam, emit, run
 from rapport_core.commands import cli_actor, firm_option
-from rapport_core.money.schemas import ArrangementKind, ArrangementVersionOut, parse_terms
+from rapport_core.money.schemas import (
+    ArrangementKind,
+    ArrangementVersionOut,
+    PaymentMethod,
+    parse_terms,
+)
 from rapport_core.plugins import hookimpl
 from rapport_core.schemas import ReferralOut
 
@@ -110,9 +115,7 @@ def payouts_approve(payout_id, override_reason, by_email, firm_slug) -> None:
 @payouts_group.command("pay")
 @click.argument("payout_id", type=int)
 @click.option("--on", "paid_on", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
-@click.option(
-    "--method", type=click.Choice(["check", "ach", "wire", "card", "cash", "other"]), required=True
-)
+@click.option("--method", type=click.Choice([m.value for m in PaymentMethod]), required=True)
 @click.option("--reference", default="", help="Cheque number, transfer id…")
 @click.option("--closed-year-reason", help="Why a payment is dated in a closed tax year.")
 @by_option
@@ -152,6 +155,26 @@ def payouts_void(payout_id, reason, by_email, firm_slug):
         )
 
     click.echo(f"Voided payout {run(body).id}")
+
+
+@payouts_group.command("reverse")
+@click.argument("payout_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--closed-year-reason", help="Why a reversal is dated in a closed tax year.")
+@by_option
+@firm_option
+def payouts_reverse(payout_id, reason, closed_year_reason, by_email, firm_slug):
+    """Reverse a paid payout with a negating entry dated today."""
+    from rapport_core.money.payouts import reverse_payout
+    from rapport_core.money.schemas import ReversalIn
+
+    data = ReversalIn(reason=reason, closed_year_reason=closed_year_reason)
+
+    async def body():
+        return await reverse_payout(await _person(firm_slug, by_email), payout_id, data)
+
+    reversal = run(body)
+    click.echo(f"Reversed payout {payout_id} with payout {reversal.id} (${reversal.amount})")
 
 
 @click.group("fees")

@@ -36,6 +36,15 @@ class PayoutStatus(StrEnum):
     void = "void"
 
 
+class PaymentMethod(StrEnum):
+    check = "check"
+    ach = "ach"
+    wire = "wire"
+    card = "card"
+    cash = "cash"
+    other = "other"
+
+
 #: Who may approve, pay, void and reverse payouts.
 MONEY_ROLES = ("owner", "admin", "compliance")
 
@@ -292,7 +301,7 @@ class PayoutApprove(Input):
 
 class PayoutPay(Input):
     paid_on: dt.date
-    method: Literal["check", "ach", "wire", "card", "cash", "other"]
+    method: PaymentMethod
     reference: ShortText = ""
     closed_year_reason: Annotated[str, Field(max_length=2000)] | None = None
 

@@ -2,8 +2,9 @@
 
 A filing is a tax record: once a year is generated its figures and PDFs are stored with a
 SHA-256 of each PDF and are neither regenerated, edited nor deleted until ``retain_until``
-(``retention_years`` in the rules after generation). money-audit's retention helper is not
-merged yet, so this service layer is what refuses (see docs/tax.md).
+(``retention_years`` in the rules after generation). Three layers refuse: no route edits or
+deletes one, this service raises ``Retained``, and the database's retention triggers
+(``rapport_core.audit.retention``, migration 2026-12-02T07:10:00) refuse the SQL.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 
 from rapport_core import audit, secrets
 from rapport_core.actors import Actor
+from rapport_core.audit import retention
 from rapport_core.clock import as_utc, now
 from rapport_core.errors import Conflict, Forbidden, Invalid, NotFound
 from rapport_core.services.common import get_scoped, transaction
@@ -311,10 +313,7 @@ async def delete_filing(actor: Actor, filing_id: int) -> None:
     row = await get_scoped(Filing, actor, filing_id, "1099-NEC")
     until = as_utc(row["retain_until"])
     if until > now():
-        raise Conflict(
-            f"1099-NEC {filing_id} is a tax record kept until {until.date().isoformat()}: it "
-            "cannot be deleted"
-        )
+        raise retention.refuse(f"1099-NEC {filing_id} (kept until {until.date().isoformat()})")
     async with transaction():
         await Filing.delete().where(Filing.id == filing_id, Filing.firm == actor.firm_id)
         await audit.record(actor, "tax.1099nec.delete", "filing", filing_id, before=_out(row))

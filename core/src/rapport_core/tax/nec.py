@@ -75,7 +75,7 @@ def _status(payee: PayeeYear) -> tuple[Status, list[str]]:
     if payee.box1_cents >= threshold:
         return Status.reportable, [*reasons, f"box 1 at or over ${threshold // 100:,}"]
     if payee.box1_cents + payee.pending_cents >= threshold * REMINDER_SHARE:
-        return Status.approaching, [*reasons, f"approaching ${threshold // 100:,}"]
+        return Status.approaching, reasons
     return Status.below, reasons
 
 

@@ -20,19 +20,17 @@ COPY_B_NOTICE = (
     "required to file a return, a negligence penalty or other sanction may be imposed on you "
     "if this income is taxable and the IRS determines that it has not been reported."
 )
-#: (copy, legend, footer, whether the recipient's TIN is shown in full)
+PRIVACY_NOTICE = (
+    "For Privacy Act and Paperwork Reduction Act Notice, see the current General "
+    "Instructions for Certain Information Returns."
+)
+#: (copy, legend, footer, notice, whether the recipient's TIN is shown in full)
 COPIES = (
-    ("A", "For Internal Revenue Service Center", "File with Form 1096.", True),
-    ("1", "For State Tax Department", "", True),
-    ("B", "For Recipient", "(keep for your records)", False),
-    ("2", "To be filed with recipient’s state income tax return, when required.", "", False),
-    (
-        "C",
-        "For Payer",
-        "For Privacy Act and Paperwork Reduction Act Notice, see the current "
-        "General Instructions for Certain Information Returns.",
-        True,
-    ),
+    ("A", "For Internal Revenue Service Center", "File with Form 1096.", PRIVACY_NOTICE, True),
+    ("1", "For State Tax Department", "", "", True),
+    ("B", "For Recipient", "(keep for your records)", COPY_B_NOTICE, False),
+    ("2", "To be filed with recipient’s state income tax return, when required.", "", "", False),
+    ("C", "For Payer", "", PRIVACY_NOTICE, True),
 )
 
 
@@ -76,11 +74,11 @@ def nec_html(form: FormData) -> str:
             "key": key,
             "legend": legend,
             "footer": footer,
-            "notice": COPY_B_NOTICE if key == "B" else "",
+            "notice": notice,
             "recipient_tin": (form.recipient_tin if full else form.recipient_tin_masked)
             or "applied for / none",
         }
-        for key, legend, footer, full in COPIES
+        for key, legend, footer, notice, full in COPIES
     ]
     state = (
         {

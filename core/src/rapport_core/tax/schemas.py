@@ -6,9 +6,11 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from rapport_core.errors import Invalid
 from rapport_core.schemas import Input, USState
+from rapport_core.tax.tin import parse_tin
 
 Line = Annotated[str, Field(max_length=200)]
 Zip = Annotated[str, Field(pattern=r"^\d{5}(-?\d{4})?$")]
@@ -41,6 +43,17 @@ CLASSIFICATION_LABELS = {
 }
 
 
+def _check_tin(value: str, info: ValidationInfo) -> str:
+    """Checked with the other fields, so every problem of a form is shown at once."""
+    kind = info.data.get("tin_type")
+    if kind is None:  # the type itself is wrong: reported on its own field
+        return value
+    try:
+        return parse_tin(kind, value).formatted
+    except Invalid as error:
+        raise ValueError(error.detail) from error
+
+
 class W9In(Input):
     """The W-9 form's fields, as the partner fills them in."""
 
@@ -58,6 +71,11 @@ class W9In(Input):
     tin: str
     certify: bool
     signature_name: Annotated[str, Field(min_length=1, max_length=200)]
+
+    @field_validator("tin")
+    @classmethod
+    def _valid_tin(cls, value: str, info: ValidationInfo) -> str:
+        return _check_tin(value, info)
 
     @field_validator("certify")
     @classmethod
@@ -120,6 +138,11 @@ class PayerIn(Input):
     contact_email: Line = ""
     transmitter_control_code: Annotated[str, Field(pattern=r"^([A-Za-z0-9]{5})?$")] = ""
     state_payer_number: Annotated[str, Field(max_length=30)] = ""
+
+    @field_validator("tin")
+    @classmethod
+    def _valid_tin(cls, value: str, info: ValidationInfo) -> str:
+        return _check_tin(value, info)
 
 
 class PayerOut(BaseModel):

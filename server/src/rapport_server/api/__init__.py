@@ -3,7 +3,16 @@
 from litestar import Router
 from litestar.di import Provide
 
-from rapport_server.api import agreements, audit, compliance, insights, money, network, pipeline
+from rapport_server.api import (
+    agreements,
+    audit,
+    compliance,
+    insights,
+    money,
+    network,
+    pipeline,
+    tax,
+)
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -24,9 +33,10 @@ api_router = Router(
         *insights.CONTROLLERS,
         *network.CONTROLLERS,
         *money.CONTROLLERS,
+        *tax.CONTROLLERS,
+        *compliance.CONTROLLERS,
         *agreements.CONTROLLERS,
         *audit.CONTROLLERS,
-        *compliance.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

@@ -4,16 +4,18 @@ never edited or deleted: those requests are answered 409 with the retention rule
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
-from litestar import Controller, delete, get, patch, put
+from litestar import Controller, Response, delete, get, patch, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from rapport_core.actors import Actor
 from rapport_core.audit import log
+from rapport_core.audit.export import MEDIA_TYPES, export_file
 from rapport_core.audit.log import AuditEventOut, AuditFilter
 from rapport_core.audit.retention import retention_policies
 from rapport_core.schemas import Page
+from rapport_core.services.firms import get_firm
 
 
 class AuditController(Controller):
@@ -68,6 +70,27 @@ class AuditController(Controller):
     @get("/verify", summary="Walk the firm's hash chain; the first broken link, if any")
     async def verify(self, actor: NamedDependency[Actor]) -> dict:
         return (await log.verify_firm(actor)).as_dict()
+
+    @get(
+        "/export",
+        summary="Events dated from–to (UTC days, inclusive) as JSON Lines or PDF, with hashes",
+        media_type="application/octet-stream",
+    )
+    async def export(
+        self,
+        actor: NamedDependency[Actor],
+        date_from: Annotated[dt.date, QueryParameter(name="from")],
+        date_to: Annotated[dt.date, QueryParameter(name="to")],
+        file_format: Annotated[Literal["jsonl", "pdf"], QueryParameter(name="format")] = "jsonl",
+    ) -> Response:
+        log.require_audit_reader(actor)
+        firm = await get_firm(actor.firm_id)
+        name, content = await export_file(actor.firm_id, firm.name, date_from, date_to, file_format)
+        return Response(
+            content,
+            media_type=MEDIA_TYPES[file_format],
+            headers={"Content-Disposition": f"attachment; filename={name}"},
+        )
 
     @get("/retention", summary="How long each protected table is kept unchanged")
     async def retention(self, actor: NamedDependency[Actor]) -> list[dict]:

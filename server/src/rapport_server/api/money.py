@@ -191,6 +191,17 @@ class PayoutController(Controller):
         return await payouts.reverse_payout(actor, payout_id, data)
 
 
+class ReceivableController(Controller):
+    path = "/receivables"
+    tags = ["money"]
+
+    @post("/{receivable_id:int}/reverse", summary="Cancel a fee a partner owes, with a reason")
+    async def reverse(
+        self, actor: NamedDependency[Actor], receivable_id: FromPath[int], data: JSONBody[ReasonIn]
+    ) -> ReceivableOut:
+        return await accruals.reverse_receivable(actor, receivable_id, data)
+
+
 class PaymentController(Controller):
     path = "/payments-received"
     tags = ["money"]
@@ -221,5 +232,6 @@ CONTROLLERS: list = [
     PartnerMoneyController,
     FeeCollectedController,
     PayoutController,
+    ReceivableController,
     PaymentController,
 ]

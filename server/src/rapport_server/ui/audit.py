@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
@@ -12,10 +10,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 from rapport_core.audit import log
-from rapport_core.audit.export import export_audit
+from rapport_core.audit.export import MEDIA_TYPES, export_file
 from rapport_core.audit.log import AuditFilter
 from rapport_core.audit.verify import ChainReport
-from rapport_core.errors import Invalid
 
 from rapport_server.ui.paging import Pager
 from rapport_server.ui.rendering import SignedIn, render
@@ -75,21 +72,16 @@ class AuditPages(Controller):
         me: NamedDependency[SignedIn],
         date_from: FromQuery[dt.date],
         date_to: FromQuery[dt.date],
-        format: FromQuery[str] = "jsonl",
+        file_format: Annotated[str, QueryParameter(name="format")] = "jsonl",
     ) -> Response:
         log.require_audit_reader(me.actor)
-        if format not in ("jsonl", "pdf"):
-            raise Invalid("format is jsonl or pdf", field="format")
-        with tempfile.TemporaryDirectory() as folder:
-            result = await export_audit(
-                me.actor.firm_id, me.firm.name, date_from, date_to, Path(folder)
-            )
-            path = result.pdf if format == "pdf" else result.jsonl
-            content = path.read_bytes()
+        name, content = await export_file(
+            me.actor.firm_id, me.firm.name, date_from, date_to, file_format
+        )
         return Response(
             content,
-            media_type="application/pdf" if format == "pdf" else "application/x-ndjson",
-            headers={"Content-Disposition": f"attachment; filename={path.name}"},
+            media_type=MEDIA_TYPES[file_format],
+            headers={"Content-Disposition": f"attachment; filename={name}"},
         )
 
 

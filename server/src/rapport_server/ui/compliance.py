@@ -114,7 +114,30 @@ class CompliancePages(Controller):
     @get("/compliance/packs")
     async def packs(self, me: NamedDependency[SignedIn]) -> Template:
         states = await service.pack_states(me.actor)
-        return render("compliance/packs.html", me, states=states, failed=failed_packs())
+        manage = me.actor.role.value in ("owner", "admin", "compliance")
+        return render(
+            "compliance/packs.html", me, states=states, manage=manage, failed=failed_packs()
+        )
+
+    @post("/compliance/packs")
+    async def enable(
+        self, me: NamedDependency[SignedIn], data: URLEncodedBody[dict[str, Any]]
+    ) -> Response:
+        chosen = [name.removeprefix("pack:") for name in (data or {}) if name.startswith("pack:")]
+        await service.set_enabled(me.actor, chosen)
+        return Redirect("/compliance/packs", status_code=303)
+
+    @get("/compliance/packs/{pack_id:str}/upgrade")
+    async def upgrade(self, me: NamedDependency[SignedIn], pack_id: FromPath[str]) -> Template:
+        preview = await service.upgrade_preview(me.actor, pack_id)
+        return render(
+            "compliance/upgrade.html", me, pack_id=pack_id, preview=preview, failed=failed_packs()
+        )
+
+    @post("/compliance/packs/{pack_id:str}/pin")
+    async def pin(self, me: NamedDependency[SignedIn], pack_id: FromPath[str]) -> Response:
+        await service.pin(me.actor, pack_id)
+        return Redirect("/compliance/packs", status_code=303)
 
     @get("/compliance/packs/{pack_id:str}")
     async def pack(self, me: NamedDependency[SignedIn], pack_id: FromPath[str]) -> Template:

@@ -20,6 +20,7 @@ from rapport_core.money.schemas import (
     ArrangementTermsIn,
     FeeCollectedIn,
     PaymentIn,
+    PaymentMethod,
     PayoutApprove,
     PayoutFilter,
     PayoutPay,
@@ -27,15 +28,18 @@ from rapport_core.money.schemas import (
     ReasonIn,
     ReversalIn,
 )
+from rapport_core.money.tables import Receivable
 from rapport_core.services import partners, referrals
+from rapport_core.services.common import get_scoped
 
+from rapport_server.ui.charts import Series, grouped_bars
 from rapport_server.ui.forms import FORM, FormState, RawForm, read_form, split_list, submit
 from rapport_server.ui.rendering import SignedIn, render
 
 KIND_CHOICES = [(k.value, k.value.replace("_", " ").capitalize()) for k in ArrangementKind]
 METHOD_CHOICES = [
-    (m, m.upper() if m == "ach" else m.capitalize())
-    for m in PayoutPay.model_fields["method"].annotation.__args__
+    (m.value, m.value.upper() if m is PaymentMethod.ach else m.value.capitalize())
+    for m in PaymentMethod
 ]
 RECURRENCE_CHOICES = [
     ("lifetime", "Each payment, for the client's lifetime"),
@@ -115,19 +119,40 @@ async def _queue(
     )
 
 
+def flows_chart(flows: list[dict]) -> dict:
+    """Paid to and received from a partner per month, in dollars."""
+    return grouped_bars(
+        [f"{row['month']:%b}" for row in flows],
+        [
+            Series("paid to them", "series-sent", [float(row["paid"]) for row in flows]),
+            Series(
+                "received from them", "series-received", [float(row["received"]) for row in flows]
+            ),
+        ],
+    )
+
+
 async def _partner_money(me: SignedIn, partner_id: int, **forms: FormState) -> Template:
     partner = await partners.get_partner(me.actor, partner_id)
+    flows = await payments.monthly_flows(me.actor, partner_id)
+    received = await payments.list_payments(me.actor, partner_id=partner_id)
+    owed = await list_receivables(me.actor, partner_id=partner_id)
     deals = await arrangements.list_arrangements(me.actor, partner_id=partner_id)
     return render(
         "money/partner.html",
         me,
         partner=partner,
         tally=await payments.partner_tally(me.actor, partner_id),
+        flows=flows,
+        flows_chart=flows_chart(flows),
         arrangements=[a for a in deals if a.referral_id is None],
         overrides=[a for a in deals if a.referral_id is not None],
         payouts=await list_payouts(me.actor, PayoutFilter(partner_id=partner_id, limit=1000)),
-        receivables=await list_receivables(me.actor, partner_id=partner_id),
-        payments=await payments.list_payments(me.actor, partner_id=partner_id),
+        receivables=owed,
+        reversed_receivables={r.reverses_id for r in owed if r.reverses_id},
+        payments=received,
+        reversed_payments={p.reverses_id for p in received if p.reverses_id},
+        can_decide=_can_decide(me),
         arrangement_form=forms.get("arrangement_form")
         or FormState({"effective_from": now().date().isoformat()}),
         payment_form=forms.get("payment_form")
@@ -301,6 +326,55 @@ class MoneyPages(Controller):
         return await submit(
             save,
             lambda errors: _partner_money(me, partner_id, payment_form=FormState(form, errors)),
+        )
+
+    @post("/payments/{payment_id:int}/reverse")
+    async def reverse_payment(
+        self,
+        me: NamedDependency[SignedIn],
+        payment_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        form = read_form(data)
+        payment = await payments.get_payment(me.actor, payment_id)  # another firm's: 404
+        partner_id = payment.partner_id
+
+        async def save() -> Response:
+            reversal = ReversalIn(
+                reason=form.get("reason", ""),
+                closed_year_reason=form.get("closed_year_reason") or None,
+            )
+            await payments.reverse_payment(me.actor, payment_id, reversal)
+            return Redirect(f"/partners/{partner_id}/money#payments", status_code=303)
+
+        return await submit(
+            save,
+            lambda errors: _partner_money(
+                me, partner_id, payment_form=FormState({}, {FORM: _first_problem(errors)})
+            ),
+        )
+
+    @post("/receivables/{receivable_id:int}/reverse")
+    async def reverse_receivable(
+        self,
+        me: NamedDependency[SignedIn],
+        receivable_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        form = read_form(data)
+        owed = await get_scoped(Receivable, me.actor, receivable_id, "receivable")  # else 404
+        partner_id = owed["partner"]
+
+        async def save() -> Response:
+            reason = ReasonIn(reason=form.get("reason", ""))
+            await accruals.reverse_receivable(me.actor, receivable_id, reason)
+            return Redirect(f"/partners/{partner_id}/money#receivables", status_code=303)
+
+        return await submit(
+            save,
+            lambda errors: _partner_money(
+                me, partner_id, payment_form=FormState({}, {FORM: _first_problem(errors)})
+            ),
         )
 
     @get("/referrals/{referral_id:int}/fees")

@@ -23,6 +23,7 @@ from rapport_core.schemas import (
 )
 from rapport_core.services import firms, partners, referrals
 from rapport_core.services.firm_settings import firm_settings
+from rapport_core.tax.w9 import current_w9
 
 from rapport_server.ui.compliance import subject_findings
 from rapport_server.ui.forms import (
@@ -109,6 +110,7 @@ async def _partner_page(
         settings=await firm_settings(me.actor.firm_id),
         monthly=monthly,
         monthly_rows=monthly_rows,
+        w9=await current_w9(me.actor, partner_id),
         activity_form=activity_form
         or FormState(values={"kind": "meeting", "occurred_on": today.isoformat()}),
     )

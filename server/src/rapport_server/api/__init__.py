@@ -3,7 +3,7 @@
 from litestar import Router
 from litestar.di import Provide
 
-from rapport_server.api import crm, insights, network, pipeline
+from rapport_server.api import crm, importing, insights, network, pipeline
 from rapport_server.api.activities import ActivityController
 from rapport_server.api.me import MeController
 from rapport_server.api.partners import LicenceController, PartnerController
@@ -24,6 +24,7 @@ api_router = Router(
         *insights.CONTROLLERS,
         *network.CONTROLLERS,
         *crm.CONTROLLERS,
+        *importing.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

@@ -4,7 +4,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from rapport_server.auth import session_actor
-from rapport_server.ui import crm, network, pipeline
+from rapport_server.ui import crm, importing, network, pipeline
 from rapport_server.ui.errors import UI_EXCEPTION_HANDLERS
 from rapport_server.ui.home import home
 from rapport_server.ui.partners import PartnerPages
@@ -22,6 +22,7 @@ ui_router = Router(
         *pipeline.PAGES,
         *network.PAGES,
         *crm.PAGES,
+        *importing.PAGES,
     ],
     # Only pages that ask for `actor` or `me` require a signed-in session.
     dependencies={"actor": Provide(session_actor), "me": Provide(signed_in)},

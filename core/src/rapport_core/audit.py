@@ -55,6 +55,33 @@ async def record(
     await AuditEvent.insert(AuditEvent(**row)).run()
 
 
+async def record_many(
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    changes: list[tuple[int | str, BaseModel | dict | None, BaseModel | dict | None]],
+) -> None:
+    """One event per ``(subject_id, before, after)``, in one statement (bulk changes)."""
+    if not changes:
+        return
+    stamp = now()
+    await AuditEvent.insert(
+        *[
+            AuditEvent(
+                firm=actor.firm_id,
+                actor=actor.label,
+                action=action,
+                subject_type=subject_type,
+                subject_id=str(subject_id),
+                before=_plain(before),
+                after=_plain(after),
+                at=stamp,
+            )
+            for subject_id, before, after in changes
+        ]
+    ).run()
+
+
 async def events_for(
     firm_id: int, *, subject_type: str | None = None, limit: int = 100
 ) -> list[dict]:

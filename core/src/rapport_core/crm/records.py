@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -102,11 +103,19 @@ class Mapping:
             fields=dict(values.get("fields") or {}),
         )
 
+    @cached_property
+    def _patterns(self) -> list[tuple[re.Pattern[str], Profession]]:
+        return [
+            (re.compile(rf"\b{re.escape(word)}\b"), profession)
+            for words in (self.profession_words, DEFAULT_PROFESSION_WORDS)
+            for word, profession in words.items()
+        ]
+
     def profession(self, hint: str) -> Profession:
-        text = hint.lower()
-        for words in (self.profession_words, DEFAULT_PROFESSION_WORDS):
-            for word, profession in words.items():
-                if re.search(rf"\b{re.escape(word)}\b", text):
+        if hint:
+            text = hint.lower()
+            for pattern, profession in self._patterns:
+                if pattern.search(text):
                     return profession
         return self.default_profession
 

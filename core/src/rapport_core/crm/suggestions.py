@@ -15,7 +15,7 @@ from rapport_core.clock import as_utc, now
 from rapport_core.crm import connections
 from rapport_core.crm.records import ContactRecord
 from rapport_core.crm.schemas import MergeSuggestionOut
-from rapport_core.crm.sync import PARTNER_FIELDS, _digest, _PageWriter, _sync_actor
+from rapport_core.crm.sync import PARTNER_FIELDS, _PageWriter, _sync_actor
 from rapport_core.crm.tables import CrmConnection, CrmMergeSuggestion
 from rapport_core.errors import Conflict
 from rapport_core.services.common import get_scoped, transaction
@@ -71,13 +71,13 @@ async def decide(
     async with transaction():
         if decision == "merge":
             await get_scoped(Partner, actor, row["partner"], "partner")
-            await writer.link_existing(row["partner"], record, values, _digest(values))
+            await writer.link_existing(row["partner"], record, values, writer.digest(record))
             partner_id = row["partner"]
         else:
             from rapport_core.services.partners import create_partner
 
             partner = await create_partner(writer.actor, data)
-            await writer._link(partner.id, record.external_id, values, _digest(values))
+            await writer.link(partner.id, record.external_id, values, writer.digest(record))
             partner_id = partner.id
         status = "merged" if decision == "merge" else "separate"
         await CrmMergeSuggestion.update(

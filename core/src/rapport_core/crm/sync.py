@@ -11,13 +11,15 @@ left alone, unless the connection's ``overwrite_edited`` setting is on.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +47,11 @@ PARTNER_FIELDS = (
     "name", "organisation", "profession", "specialties", "email", "phone",
     "address", "city", "state", "postal_code",
 )  # fmt: skip
+#: The ContactRecord fields those come from (their hash says whether a record changed).
+RECORD_FIELDS = {
+    "kind", "name", "organisation", "specialties", "email", "phone",
+    "address", "city", "state", "postal_code",
+}  # fmt: skip
 MAX_ERRORS = 100
 LOCK_SECONDS = 15 * 60
 
@@ -132,6 +139,29 @@ async def _http(http: httpx.AsyncClient | None):
         yield client
 
 
+async def _read_ahead(pages: AsyncIterator[RawPage]) -> AsyncIterator[RawPage]:
+    """The connector's pages, the next one fetched while the current one is written.
+    Each fetch is a task started outside the page's transaction, so a token refresh it
+    stores is not part of that transaction."""
+    iterator = aiter(pages)
+    upcoming = asyncio.ensure_future(anext(iterator))
+    try:
+        while True:
+            try:
+                page = await upcoming
+            except StopAsyncIteration:
+                return
+            upcoming = asyncio.ensure_future(anext(iterator))
+            yield page
+    finally:
+        if not upcoming.done():
+            upcoming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await upcoming
+        elif not upcoming.cancelled():
+            upcoming.exception()  # retrieved: the failure is the one already raised, or none
+
+
 def _digest(values: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -146,9 +176,17 @@ class _PageWriter:
         self.name = connector.name
         self.overwrite = bool((connection["settings"] or {}).get("overwrite_edited"))
         self.index = PartnerIndex()
+        # New partners wait here and are created together at the end of the page; the
+        # index knows them by a placeholder (negative) id until then.
+        self._queue: list[tuple[ContactRecord, PartnerCreate, dict[str, Any], str]] = []
 
     def _key(self, external_id: str) -> str:
         return f"{self.actor.firm_id}:{self.name}:{external_id}"
+
+    def digest(self, record: ContactRecord) -> str:
+        fields = record.model_dump(mode="json", include=RECORD_FIELDS)
+        fields["profession"] = self.connector.mapping.profession(record.profession_hint).value
+        return _digest(fields)
 
     def fields_of(self, record: ContactRecord) -> PartnerCreate:
         return PartnerCreate(
@@ -197,6 +235,36 @@ class _PageWriter:
         }
         for record in records:
             await self.upsert(record, links.get(record.external_id), pending, progress)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Create the queued partners and their links, and give the index their real ids."""
+        if not self._queue:
+            return
+        queued, self._queue = self._queue, []
+        created = await partner_service.create_partners(self.actor, [q[1] for q in queued])
+        real = {-(n + 1): partner.id for n, partner in enumerate(created)}
+        stamp = now()
+        await CrmLink.insert(
+            *[
+                self._link_row(partner.id, record.external_id, values, digest, stamp)
+                for (record, _, values, digest), partner in zip(queued, created, strict=True)
+            ]
+        )
+        for mapping in (self.index.by_email, self.index.by_name):
+            for key, partner_id in mapping.items():
+                if partner_id < 0:
+                    mapping[key] = real[partner_id]
+        for placeholder, partner_id in real.items():
+            self.index.external[partner_id] = self.index.external.pop(placeholder)
+
+    async def _known(self, lookup, *args) -> int | None:
+        """An index lookup; a queued partner is created first, so the answer is a real id."""
+        partner_id = lookup(*args)
+        if partner_id is not None and partner_id < 0:
+            await self.flush()
+            partner_id = lookup(*args)
+        return partner_id
 
     async def upsert(
         self,
@@ -213,6 +281,12 @@ class _PageWriter:
             progress.skipped += 1
             progress.problem(external_id, "name", "skipped: the CRM record has no name")
             return
+        # What the CRM sent, as the mapping reads it: unchanged records stop here, before
+        # the (costlier) validation of partner fields.
+        digest = self.digest(record)
+        if link is not None and link["content_hash"] == digest:
+            progress.unchanged += 1
+            return
         try:
             data = self.fields_of(record)
         except ValidationError as error:
@@ -223,12 +297,8 @@ class _PageWriter:
                 progress.problem(external_id, where, f"{problem['msg']} (got {value!r})")
             return
         values = data.model_dump(mode="json", include=set(PARTNER_FIELDS))
-        digest = _digest(values)
         stamp = now()
         if link is not None:
-            if link["content_hash"] == digest:
-                progress.unchanged += 1
-                return
             await self._update_linked(link, values, progress)
             await CrmLink.update(
                 {CrmLink.synced: values, CrmLink.content_hash: digest, CrmLink.synced_at: stamp}
@@ -240,21 +310,22 @@ class _PageWriter:
             ).where(CrmMergeSuggestion.id == pending[external_id]["id"])
             progress.skipped += 1
             return
-        partner_id = self.index.by_email_of(values["email"])
+        partner_id = await self._known(self.index.by_email_of, values["email"])
+        candidate = None
         if partner_id is not None and self.index.external[partner_id].get(self.name) not in (
             None,
             external_id,
         ):
-            partner_id = None  # that partner is another record of this CRM: let a person judge
-            candidate = self.index.by_email_of(values["email"])
-        else:
-            candidate = None
+            # That partner is another record of this CRM: let a person judge.
+            partner_id, candidate = None, partner_id
         if partner_id is not None:
             await self.link_existing(partner_id, record, values, digest)
             progress.updated += 1
             return
         if candidate is None and record.kind == "person":
-            candidate = self.index.by_name_of(values["name"], values["organisation"])
+            candidate = await self._known(
+                self.index.by_name_of, values["name"], values["organisation"]
+            )
         if candidate is not None:
             await self._suggest(record, candidate)
             progress.skipped += 1
@@ -265,10 +336,10 @@ class _PageWriter:
                 "person's decision under merge suggestions",
             )
             return
-        partner = await partner_service.create_partner(self.actor, data)
-        await self._link(partner.id, external_id, values, digest)
+        placeholder = -(len(self._queue) + 1)
+        self._queue.append((record, data, values, digest))
         self.index.add(
-            partner.id, partner.name, partner.organisation, partner.email, partner.external_ids
+            placeholder, values["name"], values["organisation"], values["email"], data.external_ids
         )
         progress.created += 1
 
@@ -281,10 +352,11 @@ class _PageWriter:
         changes: dict[str, Any] = {}
         for name in PARTNER_FIELDS:
             new, before = values.get(name), synced.get(name)
-            if new == before:
-                continue  # the CRM did not change it
-            if current.get(name) != before and not self.overwrite:
-                continue  # a person edited it since the last sync: theirs wins
+            if not self.overwrite:
+                if new == before:
+                    continue  # the CRM did not change it
+                if current.get(name) != before:
+                    continue  # a person edited it since the last sync: theirs wins
             if current.get(name) != new:
                 changes[name] = new
         if changes:
@@ -305,22 +377,25 @@ class _PageWriter:
             self.actor, partner_id, PartnerUpdate(**fill, external_ids=external_ids)
         )
         self.index.external[partner_id] = external_ids
-        await self._link(partner_id, record.external_id, values, digest)
+        await self.link(partner_id, record.external_id, values, digest)
 
-    async def _link(self, partner_id: int, external_id: str, values: dict, digest: str) -> None:
-        await CrmLink.insert(
-            CrmLink(
-                firm=self.actor.firm_id,
-                connection=self.connection["id"],
-                connector=self.name,
-                external_id=external_id,
-                key=self._key(external_id),
-                partner=partner_id,
-                synced=values,
-                content_hash=digest,
-                synced_at=now(),
-            )
+    def _link_row(
+        self, partner_id: int, external_id: str, values: dict, digest: str, stamp: dt.datetime
+    ) -> CrmLink:
+        return CrmLink(
+            firm=self.actor.firm_id,
+            connection=self.connection["id"],
+            connector=self.name,
+            external_id=external_id,
+            key=self._key(external_id),
+            partner=partner_id,
+            synced=values,
+            content_hash=digest,
+            synced_at=stamp,
         )
+
+    async def link(self, partner_id: int, external_id: str, values: dict, digest: str) -> None:
+        await CrmLink.insert(self._link_row(partner_id, external_id, values, digest, now()))
 
     async def _suggest(self, record: ContactRecord, partner_id: int) -> None:
         key = self._key(record.external_id)
@@ -441,14 +516,19 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                 **({"sleep": sleep} if sleep else {}),
             )
             pages = connector.fetch_pages(client, state.get("cursor"), since=since)
-            async for page in pages:
+            async for page in _read_ahead(pages):
                 progress.pages += 1
                 progress.total = page.total if page.total is not None else progress.total
                 async with transaction():
                     await writer.write(page, progress)
                     bookmark = {"cursor": page.bookmark, "started": window_started.isoformat()}
                     await CrmConnection.update(
-                        {CrmConnection.bookmark: bookmark, CrmConnection.window_since: since}
+                        {
+                            CrmConnection.bookmark: bookmark,
+                            CrmConnection.window_since: since,
+                            # Still running: keep the claim for a long sync.
+                            CrmConnection.locked_until: now() + dt.timedelta(seconds=LOCK_SECONDS),
+                        }
                     ).where(CrmConnection.id == row["id"])
                     await record()
                 if progress_cb:

@@ -10,6 +10,7 @@ plugin's fake subclasses it and adds its CRM's contacts endpoints and pagination
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -98,22 +99,31 @@ class FakeCRM:
         self._host, self._port = host, port
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> str:
+        """Serve (again, on the same port after a :meth:`stop`); returns the base URL."""
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer((self._host, self._port), handler)
         self._server.daemon_threads = True
+        self._port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self.base_url
 
     def stop(self) -> None:
+        """Stop as a crashed server would: no new connections, open ones cut."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self.lock:
+            for connection in self._connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+            self._connections.clear()
 
     def __enter__(self) -> FakeCRM:
         self.start()
@@ -298,6 +308,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return None
+
+    def setup(self) -> None:
+        super().setup()
+        with self.fake.lock:
+            self.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.fake.lock:
+            self.fake._connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def _serve(self, method: str) -> None:
         parts = urlsplit(self.path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 import random
 import time
 from typing import Any
@@ -65,7 +66,7 @@ class FakeClio(FakeCRM):
         super().__init__(*args, **kwargs)
         #: Requests allowed per 60-second window (Clio's peak default is 50); None: no limit.
         self.window_limit = window_limit
-        self._window_start = time.time()
+        self.window_reset = math.ceil(time.time()) + 60  # unix time the window ends
         self._window_count = 0
 
     def generate(self, count: int, seed: int, start: int = 0) -> list[dict[str, Any]]:
@@ -148,23 +149,27 @@ class FakeClio(FakeCRM):
             401, {"error": {"type": "AuthenticationError", "message": "The access token expired"}}
         )
 
-    def extra_headers(self, request: FakeRequest) -> dict[str, str]:
+    def _roll_window(self) -> None:
         now = time.time()
-        if now - self._window_start >= 60:
-            self._window_start, self._window_count = now, 0
+        if now >= self.window_reset:
+            self.window_reset, self._window_count = math.ceil(now) + 60, 0
+
+    def extra_headers(self, request: FakeRequest) -> dict[str, str]:
+        self._roll_window()
         self._window_count += 1
         limit = self.window_limit or 10_000
         return {
             "X-RateLimit-Limit": str(limit),
             "X-RateLimit-Remaining": str(max(0, limit - self._window_count)),
-            "X-RateLimit-Reset": str(int(self._window_start + 60)),
+            "X-RateLimit-Reset": str(self.window_reset),
         }
 
     def route(self, request: FakeRequest) -> FakeResponse:
         if request.method != "GET":
             return self.error(405, f"{request.method} is not allowed here")
+        self._roll_window()
         if self.window_limit is not None and self._window_count >= self.window_limit:
-            wait = max(1, int(self._window_start + 60 - time.time()))
+            wait = max(1, math.ceil(self.window_reset - time.time()))
             return FakeResponse(
                 429,
                 {"error": {"type": "RateLimited", "message": "Rate limit exceeded"}},

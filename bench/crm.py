@@ -1,0 +1,249 @@
+"""Benchmark: syncing 10,000 contacts from each installed connector's fake server.
+
+    python -m bench.crm                        # SQLite, 10,000 contacts per connector
+    python -m bench.crm --database-url postgresql://postgres@127.0.0.1:5432/postgres
+
+For each connector with a fake server, on loopback, at the CRM's largest page size:
+
+- **bare httpx**: an ``httpx.AsyncClient`` loop GETting exactly the pages the connector
+  fetched (their URLs recorded by the fake), and parsing their JSON: the floor;
+- **SDK fetch**: ``fetch_pages`` through ``CRMClient`` (retries, rate-limit headers, refresh
+  handling) with every record mapped to a ``ContactRecord``; target: at most 2× the floor;
+- **first sync**: the whole sync into an empty firm (10,000 partners created through the
+  partner service, with links, audit events and per-page commits);
+- **re-sync, nothing changed**: ``--full`` again (every record fetched, matched, unchanged).
+
+Prints a table and a chart of each figure's ratio to the bare loop; writes the figures as
+JSON to bench/results/ (see bench/README.md). Exits 1 if the SDK fetch misses its target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import importlib
+import importlib.metadata
+import json
+import logging
+import os
+import platform
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+RESULTS = Path(__file__).parent / "results"
+PG_DATABASE = "rapport_bench_crm"
+TARGET_RATIO = 2.0
+console = Console()
+
+
+@dataclass
+class Figure:
+    connector: str
+    name: str
+    seconds: float
+    ratio: float  # to the bare httpx loop
+    target: float | None
+
+
+async def _bare_loop(urls: list[str], token: str) -> float:
+    import httpx
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient() as http:
+        for url in urls:
+            response = await http.get(url, headers={"Authorization": f"Bearer {token}"})
+            response.raise_for_status()
+            response.json()
+    return time.perf_counter() - started
+
+
+async def _sdk_fetch(connector, tokens) -> tuple[float, int]:
+    import httpx
+    from rapport_core.crm import CRMClient
+
+    started = time.perf_counter()
+    count = 0
+    async with httpx.AsyncClient() as http:
+        client = CRMClient(http, connector, tokens)
+        async for page in connector.fetch_pages(client, None, since=None):
+            count += sum(1 for raw in page.records if connector.contact(raw) is not None)
+    return time.perf_counter() - started, count
+
+
+async def measure_connector(cls, contacts: int) -> list[Figure]:
+    from rapport_core.actors import Actor
+    from rapport_core.crm import ConnectorConfig, TokenSet
+    from rapport_core.crm.connections import store_tokens
+    from rapport_core.crm.sync import sync_connection
+    from rapport_core.schemas import FirmCreate
+    from rapport_core.services import firms
+    from rapport_core.vocabulary import Role
+
+    module, _, attr = cls.fake_server.partition(":")
+    fake_class = getattr(importlib.import_module(module), attr)
+    figures: list[Figure] = []
+    with fake_class(count=contacts) as fake:
+        config = ConnectorConfig(fake.base_url, fake.client_id, fake.client_secret)
+        connector = cls(config)
+        tokens = TokenSet.from_response(fake.issue_tokens())
+
+        sdk_seconds, mapped = await _sdk_fetch(connector, tokens)
+        assert mapped == contacts, f"{cls.name}: mapped {mapped} of {contacts}"
+        urls = [
+            f"{fake.base_url}{r.path}" + (f"?{_query(r.query)}" if r.query else "")
+            for r in fake.api_requests()
+        ]
+        bare = min([await _bare_loop(urls, tokens.access_token) for _ in range(3)])
+        sdk_seconds = min(
+            [sdk_seconds] + [(await _sdk_fetch(connector, tokens))[0] for _ in range(2)]
+        )
+
+        firm = await firms.create_firm(
+            FirmCreate(name=f"Bench CRM {cls.name}", slug=f"bench-{uuid.uuid4().hex[:10]}")
+        )
+        actor = Actor(firm_id=firm.id, label="bench", role=Role.owner)
+        await store_tokens(actor, cls.name, tokens, config=config)
+
+        started = time.perf_counter()
+        first = await sync_connection(actor, cls.name, full=True, connector_class=cls)
+        first_seconds = time.perf_counter() - started
+        assert first.created == contacts, first
+        started = time.perf_counter()
+        again = await sync_connection(actor, cls.name, full=True, connector_class=cls)
+        again_seconds = time.perf_counter() - started
+        assert again.unchanged == contacts and again.created == 0, again
+
+        pages = len(urls)
+        label = f"{cls.label} ({pages} pages of {cls.page_size})"
+        for name, seconds, target in (
+            ("bare httpx loop", bare, None),
+            ("SDK fetch + map", sdk_seconds, TARGET_RATIO),
+            ("first sync (creates all)", first_seconds, None),
+            ("re-sync, nothing changed", again_seconds, None),
+        ):
+            figures.append(Figure(label, name, seconds, seconds / bare, target))
+    return figures
+
+
+def _query(query: dict[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(query)
+
+
+async def measure(contacts: int, names: list[str] | None = None) -> list[Figure]:
+    from rapport_core import db
+    from rapport_core.crm.registry import installed_connectors
+
+    await db.migrate()
+    engine = db.current_engine()
+    await db.open_pool(engine)  # as `rapport serve` runs (PostgreSQL; SQLite has none)
+    figures: list[Figure] = []
+    try:
+        for name, cls in sorted(installed_connectors().items()):
+            if cls.fake_server and (not names or name in names):
+                figures.extend(await measure_connector(cls, contacts))
+    finally:
+        await db.close_pool(engine)
+    return figures
+
+
+def report(figures: list[Figure], label: str) -> None:
+    table = Table(title=f"Rapport CRM sync benchmark · {label}")
+    for heading in ("connector", "figure", "seconds", "× bare httpx", "target", ""):
+        table.add_column(
+            heading, justify="left" if heading in ("connector", "figure", "") else "right"
+        )
+    for f in figures:
+        target = "" if f.target is None else f"≤ {f.target:.1f}×"
+        verdict = (
+            "" if f.target is None else "[green]ok[/]" if f.ratio <= f.target else "[red]over[/]"
+        )
+        table.add_row(f.connector, f.name, f"{f.seconds:.2f}", f"{f.ratio:.2f}", target, verdict)
+    console.print(table)
+    console.print("time as a multiple of the bare httpx loop (each █ = 0.5×; │ = the 2× target)")
+    width = 30
+    for f in figures:
+        filled = min(round(f.ratio * 2), width)
+        bar = "█" * filled + " " * (width - filled)
+        bar = bar[:4] + "│" + bar[4:]
+        name = f.connector.split(" (")[0]
+        console.print(f"{name[:10]:<10} {f.name[:24]:<24} {bar} {f.ratio:>5.1f}×", soft_wrap=True)
+
+
+@click.command()
+@click.option(
+    "--database-url", default="", help="PostgreSQL server URL (default: a new SQLite file)."
+)
+@click.option("--contacts", default=10_000, show_default=True, help="Contacts per fake server.")
+@click.option("--connector", "names", multiple=True, help="Only these connectors (repeatable).")
+@click.option("--keep", is_flag=True, help="Keep the PostgreSQL database afterwards.")
+def main(database_url: str, contacts: int, names: tuple[str, ...], keep: bool) -> None:
+    """Time a 10,000-contact sync from each installed fake CRM against a bare httpx loop."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    workdir = Path(tempfile.mkdtemp(prefix="rapport-bench-crm-"))
+    os.environ["RAPPORT_DATA_DIR"] = str(workdir)
+    os.environ["RAPPORT_SECRET_KEY"] = "bench"
+    crm_plugins = [
+        ep.name
+        for ep in importlib.metadata.entry_points(group="rapport")
+        if ep.name.startswith("crm_")
+    ]
+    os.environ["RAPPORT_LOAD_PLUGINS"] = ",".join(["server", *crm_plugins])
+    admin = None
+    if database_url:
+        admin = database_url
+        asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+        asyncio.run(_pg(admin, f'CREATE DATABASE "{PG_DATABASE}"'))
+        os.environ["RAPPORT_DATABASE_URL"] = urlunparse(
+            urlparse(admin)._replace(path=f"/{PG_DATABASE}")
+        )
+        label = "PostgreSQL"
+    else:
+        os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite'}"
+        label = "SQLite"
+    try:
+        figures = asyncio.run(measure(contacts, list(names)))
+    finally:
+        if admin and not keep:
+            asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+    label = f"{label}, {contacts:,} contacts per connector"
+    report(figures, label)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"crm-{'postgresql' if admin else 'sqlite'}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "database": label,
+                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+                "figures": [asdict(f) for f in figures],
+            },
+            indent=2,
+        )
+    )
+    console.print(f"figures written to {out}")
+    sys.exit(0 if all(f.target is None or f.ratio <= f.target for f in figures) else 1)
+
+
+async def _pg(url: str, sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -46,6 +46,13 @@ async def seeded(client, firm):
     )
     assert moved.status_code == 200, moved.text
     drafts = await client.get("/api/v1/drafts", headers=headers)
+    # An import of a card with the partner's name and no email: a merge suggestion.
+    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nEND:VCARD\r\n"
+    imported = await client.post(
+        "/api/v1/imports", files={"file": ("grace.vcf", card, "text/vcard")}, headers=headers
+    )
+    assert imported.status_code == 201, imported.text
+    suggestions = await client.get("/api/v1/imports/suggestions", headers=headers)
     return {
         "partner_id": partner_id,
         "licence_id": licence.json()["id"],
@@ -53,4 +60,6 @@ async def seeded(client, firm):
         "activity_id": activity.json()["id"],
         "rule_id": rule.json()["id"],
         "draft_id": drafts.json()[0]["id"],
+        "import_id": imported.json()["id"],
+        "import_suggestion_id": suggestions.json()[0]["id"],
     }

@@ -31,10 +31,18 @@ async def test_a_member_imports_a_google_export_on_a_phone(
     export = tmp_path / "contacts.csv"
     export.write_text(
         samples.google(
-            [{"First Name": "Dana", "Last Name": "Ortiz", "E-mail 1 - Value": "dana@ortiz.example",
-              "Organization Name": "Ortiz Tax Group", "Address 1 - City": "Tampa",
-              "Address 1 - Region": "FL", "Notes": "Met at the council,\nplays golf"},
-             {"First Name": "Broken", "E-mail 1 - Value": "not-an-email"}]
+            [
+                {
+                    "First Name": "Dana",
+                    "Last Name": "Ortiz",
+                    "E-mail 1 - Value": "dana@ortiz.example",
+                    "Organization Name": "Ortiz Tax Group",
+                    "Address 1 - City": "Tampa",
+                    "Address 1 - Region": "FL",
+                    "Notes": "Met at the council,\nplays golf",
+                },
+                {"First Name": "Broken", "E-mail 1 - Value": "not-an-email"},
+            ]
         )  # fmt: skip
     )
     wait = WebDriverWait(browser, WAIT_SECONDS)

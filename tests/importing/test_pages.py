@@ -127,7 +127,22 @@ async def test_api_import_and_tenancy(web, client, firm, other_firm):  # noqa: F
     assert (
         await client.get(f"/api/v1/imports/{import_id}/report.csv", headers=theirs)
     ).status_code == 404
+    await client.post(
+        "/api/v1/partners", json={"name": "Dana Ortiz", "profession": "cpa"}, headers=firm.headers()
+    )
+    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dana Ortiz\r\nEND:VCARD\r\n"
+    await client.post(
+        "/api/v1/imports", files={"file": ("d.vcf", card, "text/vcard")}, headers=firm.headers()
+    )
+    [suggestion] = (await client.get("/api/v1/imports/suggestions", headers=firm.headers())).json()
+    assert (await client.get("/api/v1/imports/suggestions", headers=theirs)).json() == []
+    for decision in ("merge", "dismiss"):
+        path = f"/api/v1/imports/suggestions/{suggestion['id']}/{decision}"
+        assert (await client.post(path, headers=theirs)).status_code == 404, path
     await web.sign_in(other_firm.emails["owner"])
+    for decision in ("merge", "dismiss"):
+        path = f"/partners/import/suggestions/{suggestion['id']}/{decision}"
+        assert (await web.post(path, {})).status_code == 404, path
     for path in (f"/partners/import/{import_id}", f"/partners/import/{import_id}/report",
                  f"/partners/import/{import_id}/report.csv"):  # fmt: skip
         assert (await web.get(path)).status_code == 404, path

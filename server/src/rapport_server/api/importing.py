@@ -76,15 +76,24 @@ class ImportController(Controller):
     async def suggestions(self, actor: NamedDependency[Actor]) -> list[MergeSuggestionOut]:
         return await suggestions.list_suggestions(actor)
 
-    @post("/suggestions/{suggestion_id:int}/merge", summary="Merge: keep the earlier partner")
+    @post(
+        "/suggestions/{import_suggestion_id:int}/merge",
+        summary="Merge: keep the earlier partner",
+    )
     async def merge(
-        self, actor: NamedDependency[Actor], suggestion_id: FromPath[int]
+        self, actor: NamedDependency[Actor], import_suggestion_id: FromPath[int]
     ) -> PartnerOut:
-        return await suggestions.merge(actor, suggestion_id)
+        return await suggestions.merge(actor, import_suggestion_id)
 
-    @post("/suggestions/{suggestion_id:int}/dismiss", summary="Different people", status_code=204)
-    async def dismiss(self, actor: NamedDependency[Actor], suggestion_id: FromPath[int]) -> None:
-        await suggestions.dismiss(actor, suggestion_id)
+    @post(
+        "/suggestions/{import_suggestion_id:int}/dismiss",
+        summary="Different people",
+        status_code=204,
+    )
+    async def dismiss(
+        self, actor: NamedDependency[Actor], import_suggestion_id: FromPath[int]
+    ) -> None:
+        await suggestions.dismiss(actor, import_suggestion_id)
 
 
 def csv_response(report: ImportReport) -> Response[str]:

@@ -35,3 +35,18 @@ def test_people_authorise_on_the_app_host():
     connector = LawmaticsConnector(ConnectorConfig(base_url=API_HOST))
     assert connector.auth_url("/oauth/authorize") == "https://app.lawmatics.com/oauth/authorize"
     assert connector.auth_url("/oauth/token") == "https://api.lawmatics.com/oauth/token"
+
+
+async def test_past_the_minute_limit_the_fake_answers_429_with_retry_after_60():
+    import httpx
+
+    with FakeLawmatics(count=30, per_minute=2) as fake:
+        token = fake.issue_tokens()["access_token"]
+        async with httpx.AsyncClient(base_url=fake.base_url) as http:
+            answers = [
+                await http.get("/v1/contacts", headers={"Authorization": f"Bearer {token}"})
+                for _ in range(3)
+            ]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].headers["Retry-After"] == "60"
+    assert answers[0].json()["meta"] == {"total_pages": 2, "total_entries": 30}

@@ -1,7 +1,7 @@
 """A fake Lawmatics: OAuth (authorize, ``/oauth/token``; tokens never expire, no refresh
 token), ``GET /v1/contacts?page=N`` with a fixed 25 records a page, ``meta.total_pages``
-and ``links``, ``sort=-updated_at`` for the newest first, and 50 requests a minute, then
-429 with ``Retry-After: 60``."""
+and ``links``, ``sort=-updated_at`` for the newest first, and (with ``per_minute=50``)
+Lawmatics' limit: past it, 429 with ``Retry-After: 60``."""
 
 from __future__ import annotations
 
@@ -28,10 +28,11 @@ CITIES = [("Miami", "FL", "33131"), ("Austin", "TX", "78701"), ("Orlando", "FL",
 class FakeLawmatics(FakeCRM):
     name = "lawmatics"
     per_page: ClassVar[int] = 25
-    per_minute: ClassVar[int | None] = 50
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, per_minute: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: Requests allowed a minute (Lawmatics allows 50); None: no limit (tests, benches).
+        self.per_minute = per_minute
         self._minute_start, self._minute_count = time.time(), 0
 
     def token_body(self, access: str, refresh: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from rapport_core.importing.schemas import ImportMode, ImportOptions
 from rapport_core.vocabulary import PROFESSION_LABELS
 
 from rapport_server.api.importing import MAX_BODY, csv_response, read_upload
-from rapport_server.ui.forms import FORM, FormState, field_errors, read_form, refusal, submit
+from rapport_server.ui.forms import FormState, field_errors, read_form, refusal, submit
 from rapport_server.ui.rendering import SignedIn, render
 
 MODES = [
@@ -158,20 +158,29 @@ class ImportPages(Controller):
     async def suggestions(self, me: NamedDependency[SignedIn]) -> Template:
         return await _suggestions_page(me)
 
-    @post("/suggestions/{suggestion_id:int}/{decision:str}")
-    async def decide(
-        self, me: NamedDependency[SignedIn], suggestion_id: FromPath[int], decision: FromPath[str]
+    @post("/suggestions/{import_suggestion_id:int}/merge")
+    async def merge(
+        self, me: NamedDependency[SignedIn], import_suggestion_id: FromPath[int]
     ) -> Response:
-        async def save() -> Response:
-            if decision == "merge":
-                await suggestions.merge(me.actor, suggestion_id)
-            elif decision == "dismiss":
-                await suggestions.dismiss(me.actor, suggestion_id)
-            else:
-                raise RapportError(f"unknown decision {decision!r}", field=FORM)
-            return Redirect("/partners/import/suggestions", status_code=303)
+        return await _decide(me, suggestions.merge, import_suggestion_id)
 
-        return await submit(save, lambda errors: _suggestions_page(me, " ".join(errors.values())))
+    @post("/suggestions/{import_suggestion_id:int}/dismiss")
+    async def dismiss(
+        self, me: NamedDependency[SignedIn], import_suggestion_id: FromPath[int]
+    ) -> Response:
+        return await _decide(me, suggestions.dismiss, import_suggestion_id)
+
+
+async def _decide(me: SignedIn, decision, suggestion_id: int) -> Response:
+    """Merge or dismiss, then back to the list; a refusal is shown on the list. Another
+    firm's suggestion is a 404 page."""
+    await suggestions.get_suggestion(me.actor, suggestion_id)
+
+    async def save() -> Response:
+        await decision(me.actor, suggestion_id)
+        return Redirect("/partners/import/suggestions", status_code=303)
+
+    return await submit(save, lambda errors: _suggestions_page(me, " ".join(errors.values())))
 
 
 async def _suggestions_page(me: SignedIn, problem: str = "") -> Template:

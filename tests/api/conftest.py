@@ -1,5 +1,7 @@
 import pytest
 
+from tests.crm.helpers import seed_merge_suggestion
+
 
 @pytest.fixture
 async def seeded(client, firm):
@@ -62,4 +64,5 @@ async def seeded(client, firm):
         "draft_id": drafts.json()[0]["id"],
         "import_id": imported.json()["id"],
         "import_suggestion_id": suggestions.json()[0]["id"],
+        "suggestion_id": await seed_merge_suggestion(firm.id, partner_id),
     }

@@ -27,3 +27,23 @@ def clio_env(fake: FakeClio) -> dict[str, str]:
         "RAPPORT_CRM_CLIO_CLIENT_ID": fake.client_id,
         "RAPPORT_CRM_CLIO_CLIENT_SECRET": fake.client_secret,
     }
+
+
+async def seed_merge_suggestion(firm_id: int, partner_id: int) -> int:
+    """A pending merge suggestion in ``firm_id`` (for the tenancy tests' seeded records)."""
+    from rapport_core.clock import now
+    from rapport_core.crm.tables import CrmConnection, CrmMergeSuggestion
+
+    stamp = now()
+    connection = CrmConnection(
+        firm=firm_id, connector="clio", key=f"{firm_id}:clio", status="connected",
+        base_url="https://app.clio.com", created_at=stamp, updated_at=stamp,
+    )  # fmt: skip
+    await connection.save()
+    suggestion = CrmMergeSuggestion(
+        firm=firm_id, connection=connection.id, connector="clio", external_id="1",
+        key=f"{firm_id}:clio:1", partner=partner_id, status="pending", created_at=stamp,
+        record={"external_id": "1", "name": "Grace Hopper"},
+    )  # fmt: skip
+    await suggestion.save()
+    return suggestion.id

@@ -3,8 +3,6 @@ an OAuth redirect, so it happens in the browser (/integrations) or the CLI."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -60,17 +58,24 @@ class CrmController(Controller):
         return await suggestions.list_suggestions(actor)
 
     @post(
-        "/suggestions/{suggestion_id:int}/{decision:str}",
-        summary="Decide a suggestion: merge (link to the partner) or separate (new partner)",
+        "/suggestions/{suggestion_id:int}/merge",
+        summary="The same person: link the CRM record to the partner (blank fields filled)",
         status_code=200,
     )
-    async def decide(
-        self,
-        actor: NamedDependency[Actor],
-        suggestion_id: FromPath[int],
-        decision: FromPath[Literal["merge", "separate"]],
+    async def merge(
+        self, actor: NamedDependency[Actor], suggestion_id: FromPath[int]
     ) -> MergeSuggestionOut:
-        return await suggestions.decide(actor, suggestion_id, decision)
+        return await suggestions.decide(actor, suggestion_id, "merge")
+
+    @post(
+        "/suggestions/{suggestion_id:int}/separate",
+        summary="Different people: create a new partner from the CRM record",
+        status_code=200,
+    )
+    async def separate(
+        self, actor: NamedDependency[Actor], suggestion_id: FromPath[int]
+    ) -> MergeSuggestionOut:
+        return await suggestions.decide(actor, suggestion_id, "separate")
 
 
 CONTROLLERS = [CrmController]

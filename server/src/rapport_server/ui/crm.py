@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, Parameter, URLEncodedBody
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from rapport_core.crm import connections, suggestions
 from rapport_core.crm.registry import connector_class, installed_connectors
@@ -88,7 +88,7 @@ class IntegrationPages(Controller):
         me: NamedDependency[SignedIn],
         name: FromPath[str],
         code: FromQuery[str | None] = None,
-        oauth_state: Annotated[str | None, Parameter(query="state")] = None,
+        oauth_state: Annotated[str | None, QueryParameter(name="state")] = None,
         error: FromQuery[str | None] = None,
     ) -> Response:
         if error or not code:
@@ -154,20 +154,23 @@ class IntegrationPages(Controller):
     async def suggestions_page(self, me: NamedDependency[SignedIn]) -> Template:
         return await _suggestions_page(me)
 
-    @post("/integrations/suggestions/{suggestion_id:int}/{decision:str}")
-    async def decide(
-        self,
-        me: NamedDependency[SignedIn],
-        suggestion_id: FromPath[int],
-        decision: FromPath[str],
-    ) -> Response:
-        async def save() -> Response:
-            if decision not in ("merge", "separate"):
-                raise RapportError("decide merge or separate", field="decision")
-            await suggestions.decide(me.actor, suggestion_id, decision)  # type: ignore[arg-type]
-            return Redirect("/integrations/suggestions", status_code=303)
+    @post("/integrations/suggestions/{suggestion_id:int}/merge")
+    async def merge(self, me: NamedDependency[SignedIn], suggestion_id: FromPath[int]) -> Response:
+        return await _decide(me, suggestion_id, "merge")
 
-        return await submit(save, lambda errors: _suggestions_page(me, " ".join(errors.values())))
+    @post("/integrations/suggestions/{suggestion_id:int}/separate")
+    async def separate(
+        self, me: NamedDependency[SignedIn], suggestion_id: FromPath[int]
+    ) -> Response:
+        return await _decide(me, suggestion_id, "separate")
+
+
+async def _decide(me: SignedIn, suggestion_id: int, decision: str) -> Response:
+    async def save() -> Response:
+        await suggestions.decide(me.actor, suggestion_id, decision)  # type: ignore[arg-type]
+        return Redirect("/integrations/suggestions", status_code=303)
+
+    return await submit(save, lambda errors: _suggestions_page(me, " ".join(errors.values())))
 
 
 PAGES: list = [IntegrationPages]

@@ -72,14 +72,15 @@ def partners_import(
     from rapport_core.importing.layouts import BY_NAME
     from rapport_core.importing.schemas import ImportMode, ImportOptions, ImportSummary
 
-    options = ImportOptions(
-        mode=ImportMode.skip_bad_rows if skip_bad_rows else ImportMode.all_or_nothing,
-        default_profession=profession,
-        mapping=_mapping(pairs),
-    )
+    mapping = _mapping(pairs)
     content = file.read_bytes()
 
     async def body():
+        options = ImportOptions(  # inside run(): a bad mapping is a one-line error
+            mode=ImportMode.skip_bad_rows if skip_bad_rows else ImportMode.all_or_nothing,
+            default_profession=profession,
+            mapping=mapping,
+        )
         actor = await cli_actor(firm_slug)
         if dry_run:
             source = service.read_source(content, file.name)
@@ -112,7 +113,8 @@ def partners_import(
         emit([ImportSummary(**result)], as_json=True, columns=[])
     else:
         label = BY_NAME[layout].label
-        click.echo(f"{file.name}: {label}, {counts.rows} rows ({status})")
+        rows = f"{counts.rows} row{'' if counts.rows == 1 else 's'}"
+        click.echo(f"{file.name}: {label}, {rows} ({status})")
         emit(
             [counts],
             as_json=False,

@@ -354,9 +354,16 @@ async def _pending_source(
     return row, source or read_source(bytes(row["content"]), row["filename"])
 
 
-async def preview_run(actor: Actor, run_id: int, options: ImportOptions) -> ImportPreview:
+async def read_run(actor: Actor, run_id: int) -> Source:
+    """A pending upload's file, read (its layout, columns and rows)."""
+    return (await _pending_source(actor, run_id))[1]
+
+
+async def preview_run(
+    actor: Actor, run_id: int, options: ImportOptions, *, source: Source | None = None
+) -> ImportPreview:
     """What importing with ``options`` would do; nothing is written."""
-    row, source = await _pending_source(actor, run_id)
+    row, source = await _pending_source(actor, run_id, source)
     mapping = source.mapping(options)
     plan = await make_plan(actor, source, options)
     first = source.candidates(mapping)[:PREVIEW_ROWS]

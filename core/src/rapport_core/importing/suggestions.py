@@ -44,8 +44,13 @@ async def count_pending(actor: Actor) -> int:
     )
 
 
+async def get_suggestion(actor: Actor, suggestion_id: int) -> dict:
+    """The suggestion, if it is the actor's firm's (else NotFound)."""
+    return await get_scoped(MergeSuggestion, actor, suggestion_id, "merge suggestion")
+
+
 async def _pending(actor: Actor, suggestion_id: int) -> dict:
-    row = await get_scoped(MergeSuggestion, actor, suggestion_id, "merge suggestion")
+    row = await get_suggestion(actor, suggestion_id)
     if row["status"] != "pending":
         raise Conflict(f"merge suggestion {suggestion_id} is already {row['status']}")
     return row

@@ -4,7 +4,17 @@ from litestar import Router
 from litestar.di import Provide
 
 from rapport_server.auth import session_actor
-from rapport_server.ui import agreements, audit, compliance, crm, money, network, pipeline, tax
+from rapport_server.ui import (
+    agreements,
+    audit,
+    compliance,
+    crm,
+    importing,
+    money,
+    network,
+    pipeline,
+    tax,
+)
 from rapport_server.ui.errors import UI_EXCEPTION_HANDLERS
 from rapport_server.ui.home import home
 from rapport_server.ui.partners import PartnerPages
@@ -27,6 +37,7 @@ ui_router = Router(
         *agreements.PAGES,
         *audit.PAGES,
         *crm.PAGES,
+        *importing.PAGES,
     ],
     # Only pages that ask for `actor` or `me` require a signed-in session.
     dependencies={"actor": Provide(session_actor), "me": Provide(signed_in)},

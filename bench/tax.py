@@ -5,9 +5,10 @@
     python -m bench.tax --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
 Each figure goes through the service a person's click runs: ``generate_year`` (figures from
-the payouts, W-9 TINs decrypted, five copies per payee drawn by WeasyPrint, stored encrypted
-with their SHA-256, audited) and ``fire_file`` (stored filings and W-9s read back, TINs
-decrypted, records written from the Publication 1220 layout), then ``validate`` on the file.
+the payouts, W-9 TINs decrypted, five copies per payee drawn by WeasyPrint in worker
+processes, stored encrypted with their SHA-256, audited) and ``fire_file`` (stored filings
+and W-9s read back, TINs decrypted, records written from the Publication 1220 layout), then
+``validate`` on the file.
 Prints a table and a chart of milliseconds per payee; writes bench/results/tax-<db>.json."""
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from rapport_core.services.common import get_scoped, transaction
 from rapport_core.tables import Partner
 from rapport_core.tax import fire, nec, rules
 from rapport_core.tax.payer import payer_row, payer_tin
-from rapport_core.tax.pdf import FormData, nec_pdf, summary_pdf
+from rapport_core.tax.pdf import FormData, nec_pdfs, summary_pdf
 from rapport_core.tax.tables import W9, Filing
 from rapport_core.tax.tin import mask, parse_tin, reveal
 from rapport_core.tax.w9 import TIN_VIEWERS
@@ -112,10 +112,10 @@ async def generate_year(
     if not payees:
         raise Invalid(f"no payee is reportable for {year}", field="year")
     prepared = await _prepare(actor, year, payer, payees)
-    for done, item in enumerate(prepared, start=1):
-        item.pdf = nec_pdf(item.form)  # CPU-bound; before the transaction, which stays short
-        if progress:
-            progress(done, len(prepared))
+    # CPU-bound, in worker processes; before the transaction, which stays short
+    pdfs = await nec_pdfs([item.form for item in prepared], progress=progress)
+    for item, pdf in zip(prepared, pdfs, strict=True):
+        item.pdf = pdf
     stamp = now()
     retain = stamp.replace(year=stamp.year + rules.retention_years(year))
     async with transaction():

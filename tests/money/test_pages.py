@@ -219,3 +219,22 @@ async def test_a_fee_the_partner_owes_is_cancelled_from_the_money_page(web, clie
     assert cancelled.history[0].status_code == 303
     page = visible_text(cancelled.text)
     assert "$0.00 Owed to you" in page and "reversal of receivable" in page
+
+
+async def test_the_money_page_lists_the_partners_agreements(web, client, firm):  # noqa: F811
+    from tests.agreements.helpers import upload
+
+    partner_id = await add_partner(client, firm, "Lee Counsel", profession="attorney")
+    other_id = await add_partner(client, firm, "Someone Else", profession="attorney")
+    fields = {"kind": "fee_sharing", "signed_on": "2026-03-01", "expires_on": "2027-03-01"}
+    mine = await upload(client, firm.headers(), {"partner_id": partner_id, **fields})
+    theirs = await upload(client, firm.headers(), {"partner_id": other_id, **fields})
+    assert mine.status_code == theirs.status_code == 201, mine.text
+    await web.sign_in(firm.emails["viewer"])
+    page = await web.get(f"/partners/{partner_id}/money")
+    assert page.status_code == 200
+    assert f'href="/agreements/{mine.json()["id"]}"' in page.text
+    assert f'href="/agreements/{theirs.json()["id"]}"' not in page.text
+    text = visible_text(page.text)
+    assert "Fee-sharing agreement" in text
+    assert "All agreements" in text  # a viewer reads; a member would be offered the upload

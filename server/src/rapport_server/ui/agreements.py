@@ -49,11 +49,15 @@ STATUS_CHOICES = {
 CONTEXT = {"kind_labels": KIND_LABELS, "status_tones": STATUS_TONES, "yes_no": YES_NO}
 
 
-async def agreements_section(actor, *, referral_id: int) -> dict[str, Any]:
-    """What ``agreements/_list.html`` needs to show a referral's agreements (its client
-    consent) on the referral page."""
+async def agreements_section(
+    actor, *, referral_id: int | None = None, partner_id: int | None = None
+) -> dict[str, Any]:
+    """What ``agreements/_list.html`` needs to show the agreements of a referral (its client
+    consent, on the referral page) or of a partner (on their money page)."""
     return {
-        "agreements": await service.list_agreements(actor, referral_id=referral_id),
+        "agreements": await service.list_agreements(
+            actor, referral_id=referral_id, partner_id=partner_id
+        ),
         **CONTEXT,
     }
 

@@ -33,6 +33,7 @@ from rapport_core.services import partners, referrals
 from rapport_core.services.common import get_scoped
 from rapport_core.tax.w9 import current_w9
 
+from rapport_server.ui.agreements import agreements_section
 from rapport_server.ui.charts import Series, grouped_bars
 from rapport_server.ui.forms import FORM, FormState, RawForm, read_form, split_list, submit
 from rapport_server.ui.rendering import SignedIn, render
@@ -155,6 +156,7 @@ async def _partner_money(me: SignedIn, partner_id: int, **forms: FormState) -> T
         reversed_payments={p.reverses_id for p in received if p.reverses_id},
         can_decide=_can_decide(me),
         w9=await current_w9(me.actor, partner_id),
+        **await agreements_section(me.actor, partner_id=partner_id),
         arrangement_form=forms.get("arrangement_form")
         or FormState({"effective_from": now().date().isoformat()}),
         payment_form=forms.get("payment_form")

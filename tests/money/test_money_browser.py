@@ -70,7 +70,9 @@ async def test_a_second_person_approves_a_payout_past_the_gate(
     wait.until(shows.text_to_be_present_in_element((By.ID, f"payout-{payout}"), "four eyes"))
 
     browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
+    wait.until(shows.presence_of_element_located((By.ID, "password")))  # signed out
     browser.get(f"{server_url}/payouts")
+    wait.until(shows.presence_of_element_located((By.ID, "password")))
     sign_in(browser, firm.emails["compliance"])
     wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Payouts"))
     # Without a reason the violation blocks approval.

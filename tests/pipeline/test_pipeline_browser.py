@@ -12,6 +12,7 @@ from tests.ui.test_browser import (  # noqa: F401  (fixtures)
     as_a_phone,
     assert_fits_the_screen,
     browser,
+    reload_wait,
     server_url,
     sign_in,
 )
@@ -27,18 +28,12 @@ async def test_board_moves_a_referral_and_its_update_is_approved(
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     partner = await add_partner(client, firm, name="Grace Hopper", email="grace@cpa.example")
     ann = await log(client, firm, partner_id=partner, client_name="Ann Lee")
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-
     # The board reloads after each move: a card looked at mid-reload is simply looked at again.
-    wait = WebDriverWait(
-        browser,
-        WAIT_SECONDS,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
-    )
+    wait = reload_wait(browser)
 
     def card():
         return browser.find_element(By.ID, f"card-{ann['id']}")

@@ -51,6 +51,16 @@ def assert_fits_the_screen(browser) -> None:
     assert scroll_width <= width, f"the page is {scroll_width}px wide on a {width}px screen"
 
 
+def reload_wait(browser):
+    """A wait for pages that reload under it: an element looked at mid-reload (gone, stale,
+    or a node Chrome has already dropped, which it reports as a plain WebDriverException) is
+    simply looked at again until the wait runs out."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, WAIT_SECONDS, ignored_exceptions=(WebDriverException,))
+
+
 def sign_in(browser, email: str) -> None:
     """Fill in the sign-in page the browser is on and submit it."""
     from selenium.webdriver.common.by import By

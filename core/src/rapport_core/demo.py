@@ -286,6 +286,8 @@ CORE = Profile(10, 6, sends_to_us=True, takes_from_us=True, cadence=30, tag="cor
 REGULAR = Profile(3, 2, sends_to_us=True, takes_from_us=True, cadence=60)
 FEEDER = Profile(4, 1.5, sends_to_us=True, takes_from_us=False, cadence=60)
 RECEIVER = Profile(4, 1.5, sends_to_us=False, takes_from_us=True, cadence=90)
+# A lawyer the firm sends a steady flow of matters to, dividing the fee.
+CO_COUNSEL = Profile(10, 2, sends_to_us=False, takes_from_us=True, cadence=60)
 # Busy once, quiet for the last nine months: even their last stage changes are more than
 # six months old.
 DORMANT = Profile(
@@ -351,7 +353,8 @@ PARTNERS = (
     PartnerSeed("Felicia Moreau", "Moreau Appraisal Services", APPRAISER, "Tampa", RECEIVER, 390,
                 "Date-of-death appraisals with a fast turnaround."),
     PartnerSeed("Isaac Goldfarb", "Goldfarb Private Wealth", ADVISOR, "Miami", RECEIVER, 270),
-    PartnerSeed("Tamara Jessup", "Coastal Divorce Partners", FAMILY_LAW, "Tampa", RECEIVER, 580),
+    PartnerSeed("Tamara Jessup", "Coastal Divorce Partners", FAMILY_LAW, "Tampa", CO_COUNSEL, 580,
+                "Takes our clients' divorces; pays us a share on joint responsibility."),
     PartnerSeed("Raymond Ochoa", "Riverwalk Mortgage Co.", LENDER, "San Antonio", RECEIVER, 160),
     PartnerSeed("Kendra Wallace", "Wallace Tax & Advisory", CPA, "Dallas", RECEIVER, 640),
     PartnerSeed("Paul Henning", "Henning Realty", REALTOR, "Austin", RECEIVER, 33),

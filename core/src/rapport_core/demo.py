@@ -113,6 +113,7 @@ CITIES = {
     "Houston": City("TX", 29.7604, -95.3698, "713", "77002", "Louisiana St"),
     "Dallas": City("TX", 32.7767, -96.7970, "214", "75201", "McKinney Ave"),
     "San Antonio": City("TX", 29.4241, -98.4936, "210", "78205", "Broadway"),
+    "San Diego": City("CA", 32.7157, -117.1611, "619", "92101", "B St"),
 }
 
 # ------------------------------------------------------------------------ matters
@@ -219,6 +220,17 @@ BUSINESS_LAW = Kind(
      Matter("Entity formation", 1500, 5000, "business")),
     "State bar licence",
 )  # fmt: skip
+# Clients' property in California needs a California probate (ancillary administration).
+ANCILLARY_PROBATE = Matter(
+    "Ancillary probate (California)", 4000, 12000, "estate",
+    description="Florida estate with a rental condo in San Diego; California probate for the condo.",
+)  # fmt: skip
+CALIFORNIA_PROBATE = Kind(
+    Profession.attorney,
+    ("Probate", "Ancillary administration", "Trust administration"),
+    (ANCILLARY_PROBATE,),
+    "State bar licence",
+)
 REALTOR = Kind(
     Profession.real_estate_agent,
     ("Probate and estate sales", "Senior relocation", "Waterfront homes", "Investment properties",
@@ -274,12 +286,16 @@ CORE = Profile(10, 6, sends_to_us=True, takes_from_us=True, cadence=30, tag="cor
 REGULAR = Profile(3, 2, sends_to_us=True, takes_from_us=True, cadence=60)
 FEEDER = Profile(4, 1.5, sends_to_us=True, takes_from_us=False, cadence=60)
 RECEIVER = Profile(4, 1.5, sends_to_us=False, takes_from_us=True, cadence=90)
+# A lawyer the firm sends a steady flow of matters to, dividing the fee.
+CO_COUNSEL = Profile(10, 2, sends_to_us=False, takes_from_us=True, cadence=60)
 # Busy once, quiet for the last nine months: even their last stage changes are more than
 # six months old.
 DORMANT = Profile(
     5, 1.5, sends_to_us=True, takes_from_us=True, newest=270, cadence=90, tag="reconnect"
 )
 NEW = Profile(3, 3, sends_to_us=True, takes_from_us=True, oldest=120, cadence=45, tag="new")
+# Takes the odd California matter (see _ancillary_probate); never drawn for other referrals.
+OCCASIONAL = Profile(0, 0.5, sends_to_us=False, takes_from_us=False, cadence=180)
 PROSPECT = Profile(
     0, 2, sends_to_us=False, takes_from_us=False, oldest=60, cadence=30, tag="prospect"
 )
@@ -310,10 +326,11 @@ PARTNERS = (
                 "Handles most of our probate home sales."),
     PartnerSeed("Rebecca Hollis", "Hollis & Tran CPAs", CPA, "Orlando", REGULAR, 512),
     PartnerSeed("Samuel Adeyemi", "Cypress Ridge Financial", ADVISOR, "Orlando", REGULAR, 25),
-    PartnerSeed("Marisol Vega", "Vega Elder Law", ELDER_LAW, "Miami", REGULAR, 700,
+    PartnerSeed("Marisol Vega", "Vega Elder Law", ELDER_LAW, "Miami", CORE, 700,
                 "Refers estate plans to us; we send her contested guardianships."),
-    PartnerSeed("Owen Prescott", "Prescott Business Law", BUSINESS_LAW, "Tampa", REGULAR, 455),
-    PartnerSeed("Hannah Lindqvist", "Seagrape Family Law", FAMILY_LAW, "Clearwater", REGULAR, 380,
+    PartnerSeed("Owen Prescott", "Prescott Business Law", BUSINESS_LAW, "Tampa", CORE, 455,
+                "Sends founders for succession plans; we divide the fee on joint responsibility."),
+    PartnerSeed("Hannah Lindqvist", "Seagrape Family Law", FAMILY_LAW, "Clearwater", CORE, 380,
                 "Sends clients for post-divorce estate plan updates."),
     PartnerSeed("Derek Caldwell", "Lone Oak Wealth Advisors", ADVISOR, "Austin", REGULAR, 300),
     PartnerSeed("Priscilla Nguyen", "Bluebonnet Tax Group", CPA, "Houston", REGULAR, 150),
@@ -336,14 +353,16 @@ PARTNERS = (
     PartnerSeed("Felicia Moreau", "Moreau Appraisal Services", APPRAISER, "Tampa", RECEIVER, 390,
                 "Date-of-death appraisals with a fast turnaround."),
     PartnerSeed("Isaac Goldfarb", "Goldfarb Private Wealth", ADVISOR, "Miami", RECEIVER, 270),
-    PartnerSeed("Tamara Jessup", "Coastal Divorce Partners", FAMILY_LAW, "Tampa", RECEIVER, 580),
+    PartnerSeed("Tamara Jessup", "Coastal Divorce Partners", FAMILY_LAW, "Tampa", CO_COUNSEL, 580,
+                "Takes our clients' divorces; pays us a share on joint responsibility."),
     PartnerSeed("Raymond Ochoa", "Riverwalk Mortgage Co.", LENDER, "San Antonio", RECEIVER, 160),
     PartnerSeed("Kendra Wallace", "Wallace Tax & Advisory", CPA, "Dallas", RECEIVER, 640),
     PartnerSeed("Paul Henning", "Henning Realty", REALTOR, "Austin", RECEIVER, 33),
     PartnerSeed("Victor Salazar", "Salazar Insurance Group", LIFE_AGENT, "Miami", DORMANT, 480,
                 "Moved to a new agency; worth reconnecting."),
     PartnerSeed("Meredith Clay", "Clay & Associates CPA", CPA, "Sarasota", DORMANT, 350),
-    PartnerSeed("Anthony Russo", "Russo Elder Law", ELDER_LAW, "Orlando", DORMANT, 560),
+    PartnerSeed("Anthony Russo", "Russo Elder Law", ELDER_LAW, "Orlando", DORMANT, -30,
+                "His bar licence lapsed last month; check his status before sending anyone."),
     PartnerSeed("Lydia Park", "Banyan Financial Planning", ADVISOR, "St. Petersburg", DORMANT, 205),
     PartnerSeed("Franklin Osei", "Gulfstream Securities", BROKER, "Houston", DORMANT, 440),
     PartnerSeed("Denise Whitmore", "Whitmore Realty Partners", REALTOR, "Dallas", DORMANT, None),
@@ -356,6 +375,8 @@ PARTNERS = (
                 "Introduced by Nadia Okafor; lunch booked."),
     PartnerSeed("Dmitri Volkov", "Hill Country Care Navigators", CARE_MANAGER, "Austin", PROSPECT,
                 None),
+    PartnerSeed("Catherine Wu", "Wu Probate & Trust", CALIFORNIA_PROBATE, "San Diego", OCCASIONAL,
+                500, "Handles California probates for clients' property there."),
 )  # fmt: skip
 
 # ------------------------------------------------------------------------ clients
@@ -502,15 +523,16 @@ async def _build(slug: str, rng: random.Random, today: dt.date) -> None:
     plans = [_plan_referral(rng, partners, user_ids, today, horizon) for _ in range(REFERRAL_COUNT)]
     for plan in sorted(plans, key=lambda plan: plan.create.referred_at):
         await _write_referral(actor, plan)
+    await _write_referral(actor, _ancillary_probate(partners, user_ids, horizon))
     await _settle_old_drafts(firm.id, horizon - dt.timedelta(days=PENDING_DRAFT_DAYS))
     await _log_duplicate(actor, horizon)
     activities = [_plan_activity(rng, partners, today) for _ in range(ACTIVITY_COUNT)]
     for activity in sorted(activities, key=lambda activity: activity.occurred_on):
         await log_activity(actor, activity)
     await load_w9_demo(actor, today)
+    await load_agreements(actor, firm.name, today)
     await load_money_demo(actor, today)
     await load_1099_demo(actor, today)
-    await load_agreements(actor, firm.name, today)
     await load_compliance_demo(actor, today)
 
 
@@ -728,6 +750,29 @@ def _plan_steps(
     stalls = rng.random() < STALL_SHARE and horizon - referred_at < dt.timedelta(STALL_WITHIN_DAYS)
     stall_at = rng.randrange(len(steps)) if stalls else len(steps)
     return [step for step in steps[:stall_at] if step.at <= horizon]
+
+
+def _ancillary_probate(
+    partners: list[DemoPartner], user_ids: dict[Role, int], horizon: dt.datetime
+) -> ReferralPlan:
+    """The one matter sent to the California probate lawyer, accepted last month."""
+    partner = next(p for p in partners if p.seed.kind is CALIFORNIA_PROBATE)
+    referred_at = horizon - dt.timedelta(days=40) + dt.timedelta(hours=15)
+    return ReferralPlan(
+        create=ReferralCreate(
+            direction=Direction.sent,
+            partner_id=partner.id,
+            client_name="Estate of Harold Brennan",
+            matter_type=ANCILLARY_PROBATE.name,
+            description=ANCILLARY_PROBATE.description,
+            estimated_value=Decimal(8000),
+            jurisdiction="CA",
+            owner_id=user_ids[Role.owner],
+            referred_at=referred_at,
+        ),
+        steps=[Step(Stage.accepted, referred_at + dt.timedelta(days=2), "")],
+        actual_value=None,
+    )
 
 
 async def _write_referral(actor: Actor, plan: ReferralPlan) -> None:

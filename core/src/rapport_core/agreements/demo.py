@@ -1,6 +1,8 @@
-"""The demo firm's agreements: fee-sharing agreements with its attorney partners (a few
-coming up for renewal within 30, 60 and 90 days, one already lapsed), client consents for
-referrals sent to them, and a solicitation agreement with an adviser."""
+"""The demo firm's agreements, as a careful firm keeps them: a fee-sharing agreement with
+every lawyer it divides fees with (a few coming up for renewal within 30, 60 and 90 days, one
+already lapsed), the client's written consent to the division (each lawyer's share and the
+basis) on every matter shared with another lawyer, signed the day of the referral, save one
+consent not back yet; and a solicitation agreement with an adviser."""
 
 from __future__ import annotations
 
@@ -10,10 +12,17 @@ import html
 from rapport_core.actors import Actor
 from rapport_core.agreements.schemas import AgreementCreate, AgreementKind
 from rapport_core.agreements.service import upload_agreement
+from rapport_core.clock import as_utc
 from rapport_core.tables import Partner, Referral
 
-#: Days from `today` to each fee-sharing agreement's expiry (None: no expiry date).
-FEE_AGREEMENT_EXPIRY_DAYS = (21, 55, 84, -12, 400, None)
+#: Days from `today` to a lawyer's fee-sharing agreement expiry, by partner name; the rest
+#: run DEFAULT_EXPIRY_DAYS. The California one shows on the compliance page (California asks
+#: for a written agreement in force when the fee is paid); Anthony Russo's lapsed with his
+#: bar licence.
+FEE_AGREEMENT_EXPIRY_DAYS = {"Anthony Russo": -12, "Catherine Wu": 21, "Owen Prescott": 55,
+                             "Walter Kim": 84}  # fmt: skip
+DEFAULT_EXPIRY_DAYS = 400
+AGREEMENT_AGE_DAYS = 300  # for lawyers the firm has not yet shared a matter with
 
 
 def demo_pdf(title: str, parties: list[str], body: str) -> bytes:
@@ -29,14 +38,30 @@ def demo_pdf(title: str, parties: list[str], body: str) -> bytes:
 
 
 async def load_agreements(actor: Actor, firm_name: str, today: dt.date) -> None:
-    attorneys = (
+    """Before the money demo, as consents come before any fee is paid."""
+    lawyers = (
         await Partner.select(Partner.id, Partner.name)
         .where(Partner.firm == actor.firm_id, Partner.profession == "attorney")
         .order_by(Partner.id)
     )
-    for partner, days in zip(attorneys, FEE_AGREEMENT_EXPIRY_DAYS, strict=False):
-        signed = today - dt.timedelta(days=300)
-        expires = today + dt.timedelta(days=days) if days is not None else None
+    shared = (
+        await Referral.select(
+            Referral.id, Referral.partner, Referral.client_name, Referral.referred_at,
+            Referral.direction,
+        )
+        .where(
+            Referral.firm == actor.firm_id,
+            Referral.partner.is_in([p["id"] for p in lawyers] or [0]),
+        )
+        .order_by(Referral.referred_at)
+    )  # fmt: skip
+    # The newest matter a lawyer sent the firm: the client has not signed the consent yet.
+    pending = next((r["id"] for r in reversed(shared) if r["direction"] == "received"), None)
+    for partner in lawyers:
+        theirs = [r for r in shared if r["partner"] == partner["id"]]
+        first = as_utc(theirs[0]["referred_at"]).date() if theirs else None
+        signed = first or today - dt.timedelta(days=AGREEMENT_AGE_DAYS)
+        days = FEE_AGREEMENT_EXPIRY_DAYS.get(partner["name"], DEFAULT_EXPIRY_DAYS)
         parties = [firm_name, partner["name"]]
         await upload_agreement(
             actor,
@@ -46,45 +71,19 @@ async def load_agreements(actor: Actor, firm_name: str, today: dt.date) -> None:
                 signed_on=signed,
                 signers=parties,
                 effective_on=signed,
-                expires_on=expires,
+                expires_on=today + dt.timedelta(days=days),
             ),
             demo_pdf(
                 "Fee-sharing agreement",
                 parties,
-                "The lawyers divide the fee in proportion to the services each performs, with "
-                "the client's written consent to the share each receives.",
+                "The lawyers divide the fee, each assuming joint responsibility for the "
+                "representation, with the client's written consent to the share each receives.",
             ),
             f"fee-sharing-{partner['id']}.pdf",
         )
-        sent = (
-            await Referral.select(Referral.id, Referral.client_name)
-            .where(
-                Referral.firm == actor.firm_id,
-                Referral.partner == partner["id"],
-                Referral.direction == "sent",
-            )
-            .order_by(Referral.referred_at, ascending=False)
-            .first()
-        )
-        if sent:
-            await upload_agreement(
-                actor,
-                AgreementCreate(
-                    referral_id=sent["id"],
-                    kind=AgreementKind.client_consent,
-                    signed_on=today - dt.timedelta(days=10),
-                    signers=[sent["client_name"]],
-                    discloses_share=True,
-                    discloses_division=True,
-                ),
-                demo_pdf(
-                    "Client consent to a division of fees",
-                    [sent["client_name"], *parties],
-                    "I consent to the division of the fee between the lawyers named above and "
-                    "to the share each will receive.",
-                ),
-                f"consent-{sent['id']}.pdf",
-            )
+        for referral in theirs:
+            if referral["id"] != pending:
+                await _client_consent(actor, referral, parties)
     adviser = (
         await Partner.select(Partner.id, Partner.name)
         .where(Partner.firm == actor.firm_id, Partner.profession == "financial_advisor")
@@ -111,3 +110,25 @@ async def load_agreements(actor: Actor, firm_name: str, today: dt.date) -> None:
             ),
             f"solicitation-{adviser['id']}.pdf",
         )
+
+
+async def _client_consent(actor: Actor, referral: dict, lawyers: list[str]) -> None:
+    client = referral["client_name"]
+    await upload_agreement(
+        actor,
+        AgreementCreate(
+            referral_id=referral["id"],
+            kind=AgreementKind.client_consent,
+            signed_on=as_utc(referral["referred_at"]).date(),
+            signers=[client],
+            discloses_share=True,
+            discloses_division=True,
+        ),
+        demo_pdf(
+            "Client consent to a division of fees",
+            [client, *lawyers],
+            "I consent to the division of the fee between the lawyers named above, each of "
+            "whom assumes joint responsibility for my matter, and to the share each receives.",
+        ),
+        f"consent-{referral['id']}.pdf",
+    )

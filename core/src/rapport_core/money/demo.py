@@ -1,7 +1,9 @@
-"""The demo firm's money: fee arrangements with the partners who send the most matters (one
-amended a year ago, one recruiter earning an override), fees collected on engaged matters,
-and two years of payouts, most approved and paid by a second person, the recent ones pending;
-and fees partners owe the firm on matters it sent them, mostly paid."""
+"""The demo firm's money: fee divisions with the other lawyers it works with (the firm pays
+a share on matters they send it, one share raised a year ago; lawyers who only take matters
+from it pay the firm a share), fees collected on engaged matters, and two years of payouts,
+most approved and paid by a second person, the recent ones pending; and fees partners owe the
+firm on matters it sent them, mostly paid. A law firm may not share fees with non-lawyers
+(ABA Model Rule 5.4(a)), so CPAs, advisers, agents and realtors are neither paid nor paying."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from decimal import Decimal
 from rapport_core.actors import Actor
 from rapport_core.clock import as_utc
 from rapport_core.money.accruals import record_fee_collected
-from rapport_core.money.arrangements import amend_arrangement, create_arrangement, set_recruiter
+from rapport_core.money.arrangements import amend_arrangement, create_arrangement
 from rapport_core.money.payments import record_payment
 from rapport_core.money.payouts import approve_payout, pay_payout
 from rapport_core.money.schemas import (
@@ -22,23 +24,14 @@ from rapport_core.money.schemas import (
     PaymentIn,
     PayoutApprove,
     PayoutPay,
-    RecruiterIn,
 )
 from rapport_core.tables import Partner, Referral, User
 from rapport_core.vocabulary import Role
 
-#: Terms by profession for referrals the firm receives: (kind, parameters).
-PAY_TERMS = {
-    "attorney": ("division", {"basis": "joint_responsibility", "share_percent": "25"}),
-    "cpa": ("referral_fee", {"method": "percentage", "percent": "10"}),
-    "financial_advisor": (
-        "solicitor_compensation",
-        {"percent": "15", "recurrence": "years", "years": 2},
-    ),
-    "insurance_agent": ("commission", {"percent": "8", "recurrence": "first"}),
-}
-#: What partners pay the firm for matters it sends them.
-RECEIVE_TERMS = ("referral_fee", {"method": "percentage", "percent": "10"})
+#: A division with another lawyer who shares joint responsibility for the matter, with the
+#: client's written consent (agreements/demo.py uploads it): the referring lawyer's share.
+DIVISION = ("division", {"basis": "joint_responsibility", "share_percent": "25"})
+RAISED_DIVISION = ("division", {"basis": "joint_responsibility", "share_percent": "30"})
 COLLECTION_DELAY_DAYS = 21  # engaged matters are invoiced and paid about three weeks later
 PAYOUT_DELAY_DAYS = 18  # paid this long after the fee is collected
 PENDING_WITHIN_DAYS = 60  # fees collected more recently still wait for approval
@@ -49,44 +42,44 @@ async def load_money_demo(actor: Actor, today: dt.date) -> None:
     rng = random.Random(f"money-{today.isoformat()}")
     start = today - dt.timedelta(days=800)
     approver, payer = await _person(actor, Role.admin), await _person(actor, Role.compliance)
-    partners = (
-        await Partner.select(Partner.id, Partner.profession)
-        .where(Partner.firm == actor.firm_id)
+    lawyers = [
+        p["id"]
+        for p in await Partner.select(Partner.id)
+        .where(Partner.firm == actor.firm_id, Partner.profession == "attorney")
         .order_by(Partner.id)
-    )
-    paying = [p for p in partners if p["profession"] in PAY_TERMS]
-    arranged = {}
-    for partner in paying[:10]:
-        kind, parameters = PAY_TERMS[partner["profession"]]
-        data = ArrangementCreate(
-            partner_id=partner["id"], kind=kind, parameters=parameters, effective_from=start
+    ]
+    senders = {
+        r["partner"]
+        for r in await Referral.select(Referral.partner).where(
+            Referral.firm == actor.firm_id,
+            Referral.direction == "received",
+            Referral.partner.is_in(lawyers or [0]),
         )
-        arranged[partner["id"]] = await create_arrangement(actor, data)
-    first = next(iter(arranged.values()), None)
-    if first is not None and first.versions[0].kind == "referral_fee":
+    }
+    arranged = {}
+    for partner in lawyers:
+        # Lawyers who send the firm matters are paid a share; the others pay the firm one.
+        direction = "pay" if partner in senders else "receive"
+        kind, parameters = DIVISION
+        data = ArrangementCreate(
+            partner_id=partner,
+            direction=direction,
+            kind=kind,
+            parameters=parameters,
+            effective_from=start,
+        )
+        arranged[partner] = await create_arrangement(actor, data)
+    first = next((a for p, a in arranged.items() if p in senders), None)
+    if first is not None:
+        kind, parameters = RAISED_DIVISION
         await amend_arrangement(
             actor,
             first.id,
             ArrangementTermsIn(
-                kind="referral_fee",
-                parameters={"method": "percentage", "percent": "12", "override_percents": ["2"]},
-                effective_from=today - dt.timedelta(days=365),
-                note="Raised after the co-hosted seminar series",
-            ),
-        )
-        recruits = [p for p in arranged if p != first.partner_id][:2]
-        for recruit in recruits:
-            await set_recruiter(actor, recruit, RecruiterIn(recruited_by_id=first.partner_id))
-    for partner in [p for p in partners if p["id"] not in arranged][:4]:
-        kind, parameters = RECEIVE_TERMS
-        await create_arrangement(
-            actor,
-            ArrangementCreate(
-                partner_id=partner["id"],
-                direction="receive",
                 kind=kind,
                 parameters=parameters,
-                effective_from=start,
+                effective_from=today - dt.timedelta(days=365),
+                note="Raised after the co-hosted seminar series",
             ),
         )
     matters = (

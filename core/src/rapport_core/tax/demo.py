@@ -15,7 +15,7 @@ from rapport_core.tax.payer import set_payer
 from rapport_core.tax.schemas import PayerIn, W9In
 from rapport_core.tax.w9 import create_link, submit_w9
 
-MISSING_EVERY = 5  # one paid partner in five has not sent a W-9 yet
+MISSING_EVERY = 4  # one paid partner in four has not sent a W-9 yet
 PAYER = {
     "legal_name": "Harbor & Pine Estate Law PLLC",
     "tin_type": "ein",
@@ -29,8 +29,8 @@ PAYER = {
     "contact_email": "owner@demo.example",
     "transmitter_control_code": "5D123",
 }
-PAID_PROFESSIONS = ["attorney", "cpa", "financial_advisor", "insurance_agent"]  # money demo
-CORPORATE = {"attorney": "s_corporation", "cpa": "c_corporation"}
+PAID_PROFESSIONS = ["attorney"]  # the money demo divides fees with other lawyers only
+CORPORATE = {"attorney": "s_corporation"}
 
 
 def _tin(rng: random.Random, kind: str) -> str:

@@ -3,7 +3,6 @@
 import datetime as dt
 import uuid
 
-import pytest
 from rapport_core.agreements.expiry import expiring_agreements
 from rapport_core.agreements.service import list_agreements
 from rapport_core.compliance.service import list_findings
@@ -87,12 +86,6 @@ async def test_demo_firm_is_realistic_and_loads_once():
     assert partners[expiring_ca["partner_id"]]["name"] == "Catherine Wu"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compliance/money_facts.py reads fee arrangement parameters only when the database "
-    "returns them as a dict, but Piccolo returns JSON text, so fee.basis is never a fact and "
-    "every division with a lawyer fails the division-basis rules; passes once that is fixed",
-)
 async def test_demo_compliance_page_shows_a_handful_of_findings():
     slug = f"demo-{uuid.uuid4().hex[:8]}"
     await load_demo(slug=slug, today=TODAY)

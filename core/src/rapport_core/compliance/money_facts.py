@@ -8,6 +8,7 @@ fee being reasonable, a contingent fee …) stays absent, so no rule fires on a 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -96,7 +97,8 @@ async def money_facts(
         facts: dict[str, Any] = {}
         if found:
             arrangement, version = found
-            parameters = version["parameters"] if isinstance(version["parameters"], dict) else {}
+            parameters = version["parameters"]  # JSON text on both databases, or already parsed
+            parameters = json.loads(parameters) if isinstance(parameters, str) else parameters or {}
             fee: dict[str, Any] = {
                 "kind": version["kind"],
                 "payer": "firm" if arrangement["direction"] == "pay" else "partner",

@@ -97,12 +97,12 @@ async def test_asks_for_its_fields_at_200_per_page_in_id_order():
 
 
 async def test_waits_for_the_rate_limit_window_to_reset():
-    with FakeClio(count=600, window_limit=2) as fake:
+    with FakeClio(count=600, rate_limit=2) as fake:
         waits: list[float] = []
 
         async def sleep(seconds: float) -> None:  # time passes for the fake's window too
             waits.append(seconds)
-            fake.window_reset -= seconds
+            fake.window.reset_at -= seconds
 
         records = await fetch(fake, sleep)
         assert len(records) == 600

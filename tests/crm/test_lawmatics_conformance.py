@@ -1,5 +1,6 @@
-"""The Lawmatics plugin passes the conformance kit against its fake Lawmatics, and maps a
-contact's company, practice area and address."""
+"""The Lawmatics plugin passes the conformance kit against its fake Lawmatics (contacts and
+referral sources), maps a contact's company, practice area and address, and makes partners
+of the referral sources that send matters, not of marketing channels."""
 
 from rapport_core.crm import ConnectorConfig
 from rapport_core.testing.conformance import ConnectorConformance
@@ -40,7 +41,7 @@ def test_people_authorise_on_the_app_host():
 async def test_past_the_minute_limit_the_fake_answers_429_with_retry_after_60():
     import httpx
 
-    with FakeLawmatics(count=30, per_minute=2) as fake:
+    with FakeLawmatics(count=30, rate_limit=2) as fake:
         token = fake.issue_tokens()["access_token"]
         async with httpx.AsyncClient(base_url=fake.base_url) as http:
             answers = [
@@ -50,3 +51,60 @@ async def test_past_the_minute_limit_the_fake_answers_429_with_retry_after_60():
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[2].headers["Retry-After"] == "60"
     assert answers[0].json()["meta"] == {"total_pages": 2, "total_entries": 30}
+
+
+def source(name: str, **attrs) -> dict:
+    return {"id": "41", "type": "source", "attributes": {"name": name, **attrs}}
+
+
+def test_a_referral_source_is_a_partner_and_a_marketing_channel_is_not():
+    connector = LawmaticsConnector(ConnectorConfig(base_url=API_HOST))
+    person = connector.contact(source("Dana Ortiz, CPA", description="Sends estate clients"))
+    assert (person.external_id, person.kind, person.name) == ("source:41", "person", "Dana Ortiz")
+    assert connector.mapping.profession(person.profession_hint).value == "cpa"
+    firm = connector.contact(source("Lee Estate Law PLLC"))
+    assert (firm.kind, firm.name, firm.organisation) == ("company", *["Lee Estate Law PLLC"] * 2)
+    assert connector.mapping.profession(firm.profession_hint).value == "attorney"
+    for channel in (
+        source("Spring campaign", utm_match="utm_source=google"),
+        source("Call line", tracking_number="+13055550100"),
+        source("Firm website"),
+        source("Avvo"),
+        source("Word of mouth"),
+    ):
+        assert connector.contact(channel) is None, channel
+
+
+async def test_referral_sources_sync_beside_contacts_without_colliding(firm):
+    from rapport_core.crm.connections import store_tokens
+    from rapport_core.crm.oauth import TokenSet
+    from rapport_core.crm.sync import sync_connection
+    from rapport_core.crm.tables import CrmLink
+    from rapport_core.services.partners import get_partner
+
+    actor = firm.actor("owner")
+    contacts = FakeLawmatics(count=10).contacts
+    contacts[0]["id"] = "903"  # the id of the first referral source too
+    with FakeLawmatics(contacts, sources=30) as fake:
+        config = ConnectorConfig(fake.base_url, fake.client_id, fake.client_secret)
+        await store_tokens(
+            actor, "lawmatics", TokenSet.from_response(fake.issue_tokens()), config=config
+        )
+        run = await sync_connection(actor, "lawmatics", connector_class=LawmaticsConnector)
+        # One page of contacts, then two of the 33 sources (25 a page).
+        assert [r.path for r in fake.api_requests()] == ["/v1/contacts"] + ["/v1/sources"] * 2
+    assert run.status == "succeeded", run.message
+    assert (run.created, run.skipped) == (40, 3)  # 10 contacts, 30 referrers; 3 channels
+    links = {
+        row["external_id"]: row["partner"]
+        for row in await CrmLink.select().where(CrmLink.firm == actor.firm_id)
+    }
+    assert links["903"] != links["source:903"]
+    contact, referrer = (
+        await get_partner(actor, links["903"]),
+        await get_partner(actor, links["source:903"]),
+    )
+    assert contact.external_ids == {"lawmatics": "903"} and contact.email
+    assert referrer.external_ids == {"lawmatics": "source:903"}
+    assert referrer.name.endswith(", CPA") is False and referrer.profession.value == "cpa"
+    assert not any(key in links for key in ("source:900", "source:901", "source:902"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rapport_core import audit
+from rapport_core import audit, hookimpl
 from rapport_core.clock import now
 from rapport_core.crm import RetryPolicy
 from rapport_core.crm.connections import update_settings
@@ -207,3 +207,51 @@ async def test_partners_a_sync_creates_reach_the_plugins_hooks(firm, fake):
     created = [pid for kind, pid in rapport_test_hello.seen if kind == "partner_created"]
     links = await CrmLink.select(CrmLink.partner).where(CrmLink.firm == actor.firm_id)
     assert sorted(created) == sorted(row["partner"] for row in links) and len(created) == 30
+
+
+class HookProbe:
+    """A plugin that notes whether each partner hook ran inside a database transaction."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.fail = fail
+        self.inside_transaction: list[bool] = []
+
+    @hookimpl
+    def partner_created(self, partner, actor):
+        from rapport_core.services.common import db
+
+        self.inside_transaction.append(db().current_transaction.get() is not None)
+        if self.fail:
+            raise RuntimeError("the plugin broke")
+
+
+@pytest.fixture
+def probe(request):
+    from rapport_core.plugins import get_plugin_manager
+
+    probe = HookProbe(fail=getattr(request, "param", False))
+    manager = get_plugin_manager()
+    manager.register(probe, name="hook-probe")
+    yield probe
+    manager.unregister(name="hook-probe")
+
+
+async def test_page_hooks_run_after_the_page_commits(firm, fake, probe):
+    actor = firm.actor("owner")
+    await connect_clio(actor, fake)
+    run = await sync_connection(actor, "clio")
+    assert run.status == "succeeded" and run.created == 30
+    assert probe.inside_transaction == [False] * 30
+
+
+@pytest.mark.parametrize("probe", [True], indirect=True)
+async def test_a_failing_hook_neither_rolls_back_nor_stops_the_sync(firm, fake, probe):
+    actor = firm.actor("owner")
+    await connect_clio(actor, fake)
+    run = await sync_connection(actor, "clio")
+    assert run.status == "succeeded" and run.created == 30
+    assert await Partner.count().where(Partner.firm == actor.firm_id) == 30
+    [problem] = [e for e in run.errors if e.field == "hooks"]
+    assert "the plugin broke" in problem.reason and problem.external_id == "page 1"
+    again = await sync_connection(actor, "clio", full=True)  # the page was kept: nothing redone
+    assert (again.created, again.unchanged) == (0, 30)

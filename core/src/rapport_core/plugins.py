@@ -6,6 +6,9 @@ import importlib
 import importlib.metadata
 import inspect
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
 from functools import cache
 
@@ -81,9 +84,31 @@ async def notify(hook_name: str, **kwargs) -> None:
     await notify_all([(hook_name, kwargs)])
 
 
+#: Where notifications go while a :func:`hold_notifications` block is open.
+_held: ContextVar[list[tuple[str, dict]] | None] = ContextVar("rapport_held_hooks", default=None)
+
+
+@contextmanager
+def hold_notifications() -> Iterator[list[tuple[str, dict]]]:
+    """Queue the notification hooks called inside the block instead of calling them. The
+    caller passes the queue to :func:`notify_all` once the transaction the block wrapped has
+    committed: a CRM sync page calls service functions that notify as they go, and a slow
+    or failing hook must neither hold that page's transaction open nor roll it back."""
+    queued: list[tuple[str, dict]] = []
+    token = _held.set(queued)
+    try:
+        yield queued
+    finally:
+        _held.reset(token)
+
+
 async def notify_all(calls: list[tuple[str, dict]]) -> None:
     """:func:`notify` for many changes at once (an import): every hook is called first, then
     each distinct awaitable is awaited once, so a plugin can batch its work."""
+    held = _held.get()
+    if held is not None:
+        held.extend(calls)
+        return
     hook = get_plugin_manager().hook
     awaitables = [
         result

@@ -7,7 +7,13 @@ with the conformance kit that tests it: docs/connectors.md.
 """
 
 from rapport_core.crm.connector import Connector, ConnectorConfig
-from rapport_core.crm.errors import CRMError, CRMUnavailable, RateLimited, ReconnectRequired
+from rapport_core.crm.errors import (
+    CRMError,
+    CRMUnavailable,
+    RateLimited,
+    ReadOnlyViolation,
+    ReconnectRequired,
+)
 from rapport_core.crm.http import CRMClient, RetryPolicy
 from rapport_core.crm.oauth import OAuthSettings, TokenSet
 from rapport_core.crm.records import ContactRecord, Mapping, RawPage, pluck
@@ -23,6 +29,7 @@ __all__ = [
     "OAuthSettings",
     "RateLimited",
     "RawPage",
+    "ReadOnlyViolation",
     "ReconnectRequired",
     "RetryPolicy",
     "TokenSet",

@@ -8,7 +8,8 @@ A connector says how its CRM does OAuth (:class:`OAuthSettings`), where its host
 - ``to_contact(raw)``: one raw CRM record as a :class:`ContactRecord` (None to skip it).
 
 Everything else (retries, rate limits, token refresh, matching, upsert, history) is shared.
-``client`` only has GET: connectors cannot write to a CRM.
+``client`` only reads: GET, and POST to the search endpoints the connector declares in
+``search_endpoints`` (a query in the body); it refuses anything else before sending it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ class Connector(ABC):
     regions: ClassVar[dict[str, str]]
     #: Records per page: as many as the CRM allows.
     page_size: ClassVar[int] = 100
+    #: API paths that take a POST whose body is a query and change nothing (HubSpot's
+    #: ``/crm/v3/objects/contacts/search``). The client refuses every other non-GET request.
+    search_endpoints: ClassVar[frozenset[str]] = frozenset()
     #: ``"module:Class"`` of the plugin's fake server, for ``rapport crm fake-server NAME``.
     fake_server: ClassVar[str | None] = None
     #: An incremental sync asks for changes since the previous run's start minus this

@@ -30,3 +30,11 @@ class ReconnectRequired(CRMError):
 
     status = 409
     title = "Reconnect required"
+
+
+class ReadOnlyViolation(CRMError):
+    """A connector asked to send a request that could change the CRM. Rapport reads only:
+    GET, and POST to the search endpoints a connector declares (a body that is a query)."""
+
+    status = 500
+    title = "Refused: CRM connections are read-only"

@@ -1,4 +1,9 @@
-"""The one HTTP client connectors use: GET only, with rate limits, retries and refresh.
+"""The one HTTP client connectors use: read-only, with rate limits, retries and refresh.
+
+Read-only is enforced here, before anything is sent: GET anywhere on the API host, and POST
+only to the search endpoints the connector declares (``Connector.search_endpoints``: a POST
+whose body is a query, such as HubSpot's contacts search). Any other request raises
+:class:`ReadOnlyViolation`.
 
 - 429: wait what ``Retry-After`` says (or the rate-limit headers, or backoff), up to
   ``max_wait`` per wait and ``max_rate_limited`` times in a row.
@@ -21,7 +26,13 @@ from typing import Any
 import httpx
 
 from rapport_core.crm.connector import Connector
-from rapport_core.crm.errors import CRMError, CRMUnavailable, RateLimited, ReconnectRequired
+from rapport_core.crm.errors import (
+    CRMError,
+    CRMUnavailable,
+    RateLimited,
+    ReadOnlyViolation,
+    ReconnectRequired,
+)
 from rapport_core.crm.oauth import TokenSet, refresh_tokens
 
 
@@ -49,7 +60,7 @@ async def _noop_tokens(tokens: TokenSet) -> None:
 
 
 class CRMClient:
-    """GET requests to one CRM as one connection. ``on_tokens`` is awaited with the new
+    """Read requests to one CRM as one connection. ``on_tokens`` is awaited with the new
     tokens after a refresh so they are stored (encrypted) before they are used."""
 
     def __init__(
@@ -86,11 +97,41 @@ class CRMClient:
 
     async def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
         """GET ``url`` (absolute, or relative to the API base) and return its JSON body."""
+        return await self.request_json("GET", url, params=params)
+
+    async def search_json(self, path: str, query: dict[str, Any]) -> Any:
+        """POST ``query`` to one of the connector's declared search endpoints."""
+        return await self.request_json("POST", path, json=query)
+
+    def _check_read_only(self, method: str, url: str) -> None:
+        if method == "GET":
+            return
+        searches = {
+            httpx.URL(self.api_base + path).path for path in self.connector.search_endpoints
+        }
+        if method != "POST" or httpx.URL(url).path not in searches:
+            raise ReadOnlyViolation(
+                f"{self.connector.label}: refusing {method} {httpx.URL(url).path}: Rapport only "
+                "reads from a CRM (GET, or POST to a declared search endpoint)"
+            )
+
+    async def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> Any:
+        """Send a read request and return its JSON body; anything that could write raises
+        :class:`ReadOnlyViolation` without being sent."""
+        method = method.upper()
         if "://" not in url:
             url = self.api_base + url
         elif httpx.URL(url).host != httpx.URL(self.api_base).host:
             # A next-page link elsewhere would carry our bearer token to another host.
             raise CRMError(f"{self.connector.label}: refusing to follow a link to {url}")
+        self._check_read_only(method, url)
         label = self.connector.label
         failures = rate_limited = 0
         refreshed = False
@@ -99,9 +140,11 @@ class CRMClient:
             self._wait_before_next = 0.0
             self.requests += 1
             try:
-                response = await self.http.get(
+                response = await self.http.request(
+                    method,
                     url,
                     params=params,
+                    json=json,
                     headers={
                         "Authorization": f"Bearer {self.tokens.access_token}",
                         "Accept": "application/json",
@@ -163,7 +206,7 @@ class CRMClient:
                 )
                 continue
             raise CRMError(
-                f"{label} answered {status} to GET {response.request.url.path}: "
+                f"{label} answered {status} to {method} {response.request.url.path}: "
                 f"{self.connector.describe_error(response)}",
                 http_status=status,
             )

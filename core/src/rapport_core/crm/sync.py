@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import socket
 import time
@@ -38,6 +39,7 @@ from rapport_core.crm.records import ContactRecord, RawPage
 from rapport_core.crm.schemas import SyncRunOut
 from rapport_core.crm.tables import CrmConnection, CrmLink, CrmMergeSuggestion, CrmSyncRun
 from rapport_core.errors import Conflict
+from rapport_core.plugins import hold_notifications, notify_all
 from rapport_core.schemas import PartnerCreate, PartnerUpdate
 from rapport_core.services import partners as partner_service
 from rapport_core.services.common import transaction
@@ -52,6 +54,7 @@ RECORD_FIELDS = {
     "kind", "name", "organisation", "specialties", "email", "phone",
     "address", "city", "state", "postal_code",
 }  # fmt: skip
+logger = logging.getLogger(__name__)
 MAX_ERRORS = 100
 LOCK_SECONDS = 15 * 60
 
@@ -160,6 +163,24 @@ async def _read_ahead(pages: AsyncIterator[RawPage]) -> AsyncIterator[RawPage]:
                 await upcoming
         elif not upcoming.cancelled():
             upcoming.exception()  # retrieved: the failure is the one already raised, or none
+
+
+@asynccontextmanager
+async def _page_transaction(progress: SyncProgress):
+    """One page's transaction. The partner hooks its writes call are held and run after it
+    commits: a slow hook must not keep the page's transaction (and its locks) open, and a
+    failing one must not roll the page back. Its failure is a problem on the run."""
+    with hold_notifications() as hooks:
+        async with transaction():
+            yield
+    try:
+        await notify_all(hooks)
+    except Exception as error:  # the page is saved; the plugin's failure is reported
+        logger.exception("a plugin hook failed after CRM sync page %s", progress.pages)
+        progress.problem(
+            f"page {progress.pages}", "hooks",
+            f"a plugin hook failed after the page was saved: {type(error).__name__}: {error}",
+        )  # fmt: skip
 
 
 def _digest(values: dict[str, Any]) -> str:
@@ -519,7 +540,7 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
             async for page in _read_ahead(pages):
                 progress.pages += 1
                 progress.total = page.total if page.total is not None else progress.total
-                async with transaction():
+                async with _page_transaction(progress):
                     await writer.write(page, progress)
                     bookmark = {"cursor": page.bookmark, "started": window_started.isoformat()}
                     await CrmConnection.update(

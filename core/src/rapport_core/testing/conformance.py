@@ -12,8 +12,10 @@ or make the class with one call: ``TestClio = conformance_suite(ClioConnector, F
 
 The fake must subclass :class:`~rapport_core.testing.fakes.FakeCRM` and implement
 ``generate`` (distinct people: no two share an email, or a name and organisation, else
-they become merge suggestions), ``route``, ``rename(external_id, name)`` (a person edits a contact: its
-modification time moves to now) and ``add(count)`` (new contacts, modified now).
+they become merge suggestions), ``route``, ``touch(contact)`` (its modification time moves
+to now) and ``rename(external_id, name)`` (a person edits a record); a connector that reads
+more than one stream (Lawmatics: contacts, then referral sources) lists them in the fake's
+``stream_records()``.
 Tests that need the database (sync, idempotency, resume) run against the database Rapport is
 configured for (``RAPPORT_DATABASE_URL``), migrated first, each in a firm of its own.
 A connector that cannot support a check skips it with a reason by overriding
@@ -42,7 +44,7 @@ from rapport_core.crm import (
     TokenSet,
 )
 from rapport_core.crm import oauth as oauth_flow
-from rapport_core.crm.errors import ReconnectRequired
+from rapport_core.crm.errors import ReadOnlyViolation, ReconnectRequired
 from rapport_core.testing.fakes import FakeCRM
 
 #: Retries without real waiting: the kit checks what the client asked to wait.
@@ -145,7 +147,12 @@ class ConnectorConformance:
         return [c.external_id for c in map(connector.contact, records) if c is not None]
 
     def expected_ids(self, server: FakeCRM) -> set[str]:
-        return set(self.external_ids(server, server.contacts))
+        return set(self.external_ids(server, server.records()))
+
+    def served_since(self, server: FakeCRM, before: int) -> tuple[int, int]:
+        """(API requests, records they carried) after the first ``before`` API requests."""
+        later = server.api_requests()[before:]
+        return len(later), sum(r.served for r in later)
 
     # ------------------------------------------------------------------ declaration
 
@@ -201,7 +208,7 @@ class ConnectorConformance:
         ids = self.external_ids(server, records)
         assert len(ids) == len(set(ids)), "a record came back twice"
         assert set(ids) == self.expected_ids(server)
-        assert client.requests == math.ceil(contact_count / self.connector.page_size)
+        assert client.requests == server.full_sync_requests(self.connector.page_size)
 
     async def test_incremental_fetch_returns_what_changed(self, server):
         records, _ = await self.fetch_all(server)
@@ -210,10 +217,17 @@ class ConnectorConformance:
         for external_id in changed:
             server.rename(external_id, "Renamed Person")
         server.add(1)
+        before = len(server.api_requests())
         records, _ = await self.fetch_all(server, since=since)
         ids = set(self.external_ids(server, records))
         assert set(changed) <= ids
         assert len(ids) == 3, f"expected the 2 changed and 1 new contacts, got {sorted(ids)}"
+        # Only the changes were asked for: one page per stream, no more than a page each
+        # (a connector reading every page and filtering would fail here).
+        streams = len(server.stream_records())
+        requests, served = self.served_since(server, before)
+        assert requests == streams, f"{requests} requests for 3 changes"
+        assert served <= streams * self.connector.page_size, f"{served} records served"
 
     # ------------------------------------------------------------------ faults
 
@@ -320,7 +334,10 @@ class ConnectorConformance:
         run = await self.sync(actor, server)
         assert run.mode == "incremental"
         assert (run.created, run.updated) == (2, 1)
-        assert len(server.api_requests()) - before == 1  # one page of changes
+        requests, served = self.served_since(server, before)
+        streams = len(server.stream_records())
+        assert requests == streams  # one page of changes per stream
+        assert served <= streams * self.connector.page_size, f"{served} records served"
         links = await self.partner_ids_by_external(actor)
         from rapport_core.services.partners import get_partner
 
@@ -339,7 +356,7 @@ class ConnectorConformance:
         before = len(server.api_requests())
         resumed = await self.sync(actor, server)
         assert resumed.resumed and resumed.status == "succeeded"
-        pages = math.ceil(len(server.contacts) / self.connector.page_size)
+        pages = server.full_sync_requests(self.connector.page_size)
         assert len(server.api_requests()) - before == pages - 1, "it started over"
         links = await self.partner_ids_by_external(actor)
         assert set(links) == self.expected_ids(server)
@@ -356,10 +373,27 @@ class ConnectorConformance:
 
     async def test_never_writes_to_the_crm(self, server):
         actor = await self.connect(server)
-        server.expire_access_tokens()
         await self.sync(actor, server, full=True)
-        token_path = server.token_path
-        assert server.methods_seen() <= {("GET", "api"), ("POST", token_path)}
+        server.rename(sorted(self.expected_ids(server))[0], "Changed Name")
+        server.expire_access_tokens()  # the refresh POSTs to the token endpoint
+        await self.sync(actor, server)  # incremental: the connector's searches, if any
+        searches = {("POST", path) for path in self.connector.search_endpoints}
+        assert server.methods_seen() <= {("GET", "api"), ("POST", server.token_path)} | searches
+
+    async def test_the_client_refuses_anything_that_could_write(self, server):
+        connector = self.make_connector(server)
+        searches = sorted(connector.search_endpoints)
+        async with httpx.AsyncClient() as http:
+            client = CRMClient(http, connector, self.tokens(server), policy=FAST)
+            for method in ("POST", "PUT", "PATCH", "DELETE"):
+                for path in ["/contacts", "/v1/contacts/1", *searches]:
+                    if method == "POST" and path in searches:
+                        continue  # a declared search: a query, allowed
+                    with pytest.raises(ReadOnlyViolation):
+                        await client.request_json(method, path, json={"name": "x"})
+            with pytest.raises(ReadOnlyViolation):
+                await client.search_json("/not/a/declared/search", {})
+        assert server.api_requests() == [], "a refused request reached the CRM"
 
 
 def time_now():

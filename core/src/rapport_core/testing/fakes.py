@@ -1,10 +1,17 @@
 """A fake CRM: a real HTTP server on loopback, in a thread, for tests and newcomers.
 
-The base class does what every OAuth CRM does the same way: an authorize endpoint that
-approves at once and redirects back with a code, a token endpoint (authorization code with
-PKCE, refresh), bearer-token checks, a record of every request, and fault injection (429 with
-``Retry-After``, 401 from an expired token, 5xx, a connection cut halfway through a body). A
-plugin's fake subclasses it and adds its CRM's contacts endpoints and pagination.
+The base class does what every OAuth CRM does the same way, so a plugin's fake writes only
+its contacts endpoints and their wire format:
+
+- an authorize endpoint that approves at once and redirects back with a code;
+- a token endpoint: authorization code (with PKCE), refresh, access tokens that expire after
+  ``access_token_lifetime`` seconds (401 afterwards), or never for a CRM without refresh;
+- a request window (``rate_limit`` requests per ``rate_window`` seconds): past it, 429 with
+  ``Retry-After``; ``window`` feeds a CRM's rate-limit headers;
+- a log of every request (``requests``, ``api_requests()``, ``methods_seen()``, and how many
+  records each answer carried, ``served``);
+- fault injection: 429 with ``Retry-After``, 401, 5xx, a connection cut halfway through a body;
+- generated people (:func:`person_name`) and the edits a person makes (``add``, via ``touch``).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import secrets
 import socket
 import threading
@@ -22,6 +30,26 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+#: Generated people: ``person_name(n)`` is distinct for every n (first names carry an
+#: initial, and past 10,400 a number), so no two share a name.
+FIRST = ["Dana", "Ana", "Marcus", "Priya", "Luis", "Grace", "Omar", "Helen", "Wei", "Sofia",
+         "James", "Nora", "Tariq", "Irene", "Caleb", "Maya", "Jorge", "Ruth", "Dev", "Lena"]  # fmt: skip
+LAST = ["Ortiz", "Lee", "Bell", "Shah", "Moreno", "Kim", "Haddad", "Park", "Chen", "Rossi",
+        "Nguyen", "Ward", "Aziz", "Costa", "Brooks", "Patel", "Reyes", "Stone", "Iyer", "Fox"]  # fmt: skip
+
+
+def person_name(n: int) -> tuple[str, str]:
+    """The n-th generated person's (first name, last name)."""
+    first = f"{FIRST[n % 20]} {chr(65 + (n // 400) % 26)}." + (
+        f" {n // 10400 + 1}" if n >= 10400 else ""
+    )
+    return first, LAST[(n // 20) % 20]
+
+
+def person_email(n: int, tag: object) -> str:
+    """A distinct work email for the n-th person (``tag`` keeps ids apart)."""
+    return f"{FIRST[n % 20]}.{LAST[(n // 20) % 20]}.{tag}@example.com".lower()
 
 
 @dataclass
@@ -33,6 +61,8 @@ class FakeRequest:
     form: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     at: float = field(default_factory=time.monotonic)
+    #: Records the answer carried (the list under the fake's ``records_key``).
+    served: int = 0
 
     @property
     def bearer(self) -> str | None:
@@ -58,6 +88,32 @@ class FakeResponse:
 
 
 @dataclass
+class RateWindow:
+    """Requests counted per fixed window of ``seconds``; ``limit`` None counts only."""
+
+    limit: int | None
+    seconds: float
+    reset_at: float = 0.0  # unix time the current window ends
+    count: int = 0
+
+    def hit(self) -> bool:
+        """Count a request; False when it is past the window's limit."""
+        now = time.time()
+        if now >= self.reset_at:
+            self.reset_at, self.count = math.ceil(now + self.seconds), 0
+        self.count += 1
+        return self.limit is None or self.count <= self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, (self.limit or 10_000) - self.count)
+
+    def wait(self) -> int:
+        """Whole seconds until the window resets (at least 1)."""
+        return max(1, math.ceil(self.reset_at - time.time()))
+
+
+@dataclass
 class Fault:
     kind: str  # "429", "401", "500", "503", "cut"
     times: int = 1
@@ -67,14 +123,20 @@ class Fault:
 
 
 class FakeCRM:
-    """Subclass and implement :meth:`route` (the API) and :meth:`generate` (contacts)."""
+    """Subclass and implement :meth:`generate` (contacts in the CRM's JSON), :meth:`route`
+    (the contacts endpoints), :meth:`touch` and :meth:`rename` (a person's edits)."""
 
     name: ClassVar[str] = "fake"
     authorize_path: ClassVar[str] = "/oauth/authorize"
     token_path: ClassVar[str] = "/oauth/token"
     client_id: ClassVar[str] = "rapport-fake-client"
     client_secret: ClassVar[str] = "rapport-fake-secret"
-    access_token_lifetime: ClassVar[int] = 3600
+    #: Seconds an access token works; None: it never expires (and there is no refresh token).
+    access_token_lifetime: ClassVar[int | None] = 3600
+    #: Seconds of the request window ``rate_limit`` counts in.
+    rate_window: ClassVar[float] = 60
+    #: Where the records are in a list answer (``served`` counts them).
+    records_key: ClassVar[str] = "data"
 
     def __init__(
         self,
@@ -84,6 +146,7 @@ class FakeCRM:
         seed: int = 7,
         host: str = "127.0.0.1",
         port: int = 0,
+        rate_limit: int | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.contacts: list[dict[str, Any]] = (
@@ -93,7 +156,10 @@ class FakeCRM:
         self.faults: list[Fault] = []
         #: Seconds each API answer takes (a slow CRM, for interruption tests).
         self.delay = 0.0
-        self.access_tokens: set[str] = set()
+        #: API requests per ``rate_window`` seconds before 429 (None: no limit, counted only).
+        self.window = RateWindow(rate_limit, self.rate_window)
+        #: Access token -> monotonic time it expires (None: never).
+        self.access_tokens: dict[str, float | None] = {}
         self.refresh_tokens: set[str] = set()
         self._codes: dict[str, tuple[str, str | None]] = {}
         self._host, self._port = host, port
@@ -145,18 +211,37 @@ class FakeCRM:
         with self.lock:
             self.faults.append(Fault(kind, **options))
 
+    @property
+    def refreshable(self) -> bool:
+        return self.access_token_lifetime is not None
+
+    def _new_access_token(self) -> str:
+        access = secrets.token_urlsafe(16)
+        lifetime = self.access_token_lifetime
+        with self.lock:
+            self.access_tokens[access] = None if lifetime is None else time.monotonic() + lifetime
+        return access
+
     def issue_tokens(self) -> dict[str, Any]:
         """A fresh token response, as the token endpoint would send it (tests use it to
         start connected without the browser step)."""
-        access, refresh = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-        with self.lock:
-            self.access_tokens.add(access)
-            self.refresh_tokens.add(refresh)
+        access, refresh = self._new_access_token(), secrets.token_urlsafe(16)
+        if self.refreshable:
+            with self.lock:
+                self.refresh_tokens.add(refresh)
         return self.token_body(access, refresh)
 
-    def expire_access_tokens(self) -> None:
+    def token_valid(self, token: str | None) -> bool:
         with self.lock:
-            self.access_tokens.clear()
+            if token not in self.access_tokens:
+                return False
+            expires = self.access_tokens[token]
+            return expires is None or time.monotonic() < expires
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far expires now (refresh tokens still work)."""
+        with self.lock:
+            self.access_tokens = dict.fromkeys(self.access_tokens, 0.0)
 
     def revoke_refresh_tokens(self) -> None:
         with self.lock:
@@ -168,20 +253,55 @@ class FakeCRM:
             return [r for r in self.requests if not self._is_oauth(r.path)]
 
     def methods_seen(self) -> set[tuple[str, str]]:
-        """(method, "api" or the OAuth path) for every request: read-only proofs use it."""
+        """(method, "api") for every API GET and (method, path) for everything else:
+        read-only proofs use it."""
         with self.lock:
-            return {(r.method, r.path if self._is_oauth(r.path) else "api") for r in self.requests}
+            return {
+                (r.method, "api" if r.method == "GET" and not self._is_oauth(r.path) else r.path)
+                for r in self.requests
+            }
+
+    def stream_records(self) -> list[list[dict[str, Any]]]:
+        """The records of each stream the connector reads, in its order (contacts, and
+        for Lawmatics its referral sources too)."""
+        return [self.contacts]
+
+    def records(self) -> list[dict[str, Any]]:
+        return [record for stream in self.stream_records() for record in stream]
+
+    def full_sync_requests(self, page_size: int) -> int:
+        """API requests a full sync takes: every page of every stream (one at least)."""
+        return sum(max(1, math.ceil(len(s) / page_size)) for s in self.stream_records())
+
+    def add(self, count: int) -> None:
+        """New contacts, as people adding them now would."""
+        with self.lock:
+            fresh = self.generate(count, seed=99, start=len(self.contacts) + 5000)
+            for contact in fresh:
+                self.touch(contact)
+            self.contacts.extend(fresh)
 
     # ------------------------------------------------------------------ for subclasses
 
-    def generate(self, count: int, seed: int) -> list[dict[str, Any]]:
+    def generate(self, count: int, seed: int, start: int = 0) -> list[dict[str, Any]]:
+        """``count`` distinct people in the CRM's JSON, the first numbered ``start``."""
         raise NotImplementedError
 
     def route(self, request: FakeRequest) -> FakeResponse:
-        """Answer an authenticated API request."""
+        """Answer an authenticated API request within the rate limit."""
+        raise NotImplementedError
+
+    def touch(self, contact: dict[str, Any]) -> None:
+        """Set a contact's modification time to now."""
+        raise NotImplementedError
+
+    def rename(self, external_id: str, name: str) -> None:
+        """Change a contact's name (and so its modification time), as a person would."""
         raise NotImplementedError
 
     def token_body(self, access: str, refresh: str) -> dict[str, Any]:
+        if not self.refreshable:
+            return {"access_token": access, "token_type": "Bearer", "created_at": int(time.time())}
         return {
             "access_token": access,
             "refresh_token": refresh,
@@ -194,6 +314,12 @@ class FakeCRM:
 
     def error(self, status: int, message: str) -> FakeResponse:
         return FakeResponse(status, {"error": {"type": "Error", "message": message}})
+
+    def rate_limited(self) -> FakeResponse:
+        """The answer past the window's limit (429 with ``Retry-After``)."""
+        response = self.error(429, "Rate limit exceeded")
+        response.headers["Retry-After"] = str(self.window.wait())
+        return response
 
     def extra_headers(self, request: FakeRequest) -> dict[str, str]:
         """Headers on every API answer (rate-limit headers, for instance)."""
@@ -237,14 +363,20 @@ class FakeCRM:
             response = self._authorize(request)
         elif request.path == self.token_path and request.method == "POST":
             response = self._token(request)
-        elif request.bearer not in self.access_tokens:
+        elif not self.token_valid(request.bearer):
             response = self.auth_error()
         else:
             if self.delay:
                 time.sleep(self.delay)
             with self.lock:
-                response = self.route(request)
-            response.headers = {**self.extra_headers(request), **response.headers}
+                within = self.window.hit()
+                response = self.route(request) if within else self.rate_limited()
+                response.headers = {**self.extra_headers(request), **response.headers}
+            records = (
+                response.body.get(self.records_key) if isinstance(response.body, dict) else None
+            )
+            if response.status == 200 and isinstance(records, list):
+                request.served = len(records)
         if fault is not None:  # "cut"
             response.cut = True
         return response
@@ -287,10 +419,7 @@ class FakeCRM:
             with self.lock:
                 if refresh not in self.refresh_tokens:
                     return FakeResponse(400, {"error": "invalid_grant"})
-                access = secrets.token_urlsafe(16)
-                self.access_tokens.add(access)
-            body = self.token_body(access, refresh)
-            return FakeResponse(200, body)
+            return FakeResponse(200, self.token_body(self._new_access_token(), refresh))
         return FakeResponse(400, {"error": "unsupported_grant_type"})
 
 

@@ -1,24 +1,29 @@
-"""A fake Clio Manage: OAuth, ``/api/v4/contacts.json`` with ``fields``, ``limit`` (at most
-200), ``order=id(asc)``, ``updated_since`` and ``meta.paging.next`` page tokens, and Clio's
-``X-RateLimit-*`` headers (429 + ``Retry-After`` past the window's limit, when one is set)."""
+"""A fake Clio Manage: ``/api/v4/contacts.json`` with ``fields``, ``limit`` (at most 200),
+``order=id(asc)``, ``updated_since`` and ``meta.paging.next`` page tokens, and Clio's
+``X-RateLimit-*`` headers over the base's request window (``FakeClio(rate_limit=50)``: Clio's
+peak limit per 60 seconds, then 429 + ``Retry-After``). OAuth, faults and the request log
+come from :class:`~rapport_core.testing.fakes.FakeCRM`."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import json
-import math
 import random
 import time
 from typing import Any
 from urllib.parse import urlencode
 
-from rapport_core.testing.fakes import FakeCRM, FakeRequest, FakeResponse, iso, parse_iso
+from rapport_core.testing.fakes import (
+    FakeCRM,
+    FakeRequest,
+    FakeResponse,
+    iso,
+    parse_iso,
+    person_email,
+    person_name,
+)
 
-FIRST = ["Dana", "Ana", "Marcus", "Priya", "Luis", "Grace", "Omar", "Helen", "Wei", "Sofia",
-         "James", "Nora", "Tariq", "Irene", "Caleb", "Maya", "Jorge", "Ruth", "Dev", "Lena"]  # fmt: skip
-LAST = ["Ortiz", "Lee", "Bell", "Shah", "Moreno", "Kim", "Haddad", "Park", "Chen", "Rossi",
-        "Nguyen", "Ward", "Aziz", "Costa", "Brooks", "Patel", "Reyes", "Stone", "Iyer", "Fox"]  # fmt: skip
 KINDS = [
     ("CPA", "CPA Group", "Tax planning"),
     ("Financial Advisor", "Wealth Partners", "Retirement planning"),
@@ -62,27 +67,16 @@ class FakeClio(FakeCRM):
     name = "clio"
     max_limit = 200
 
-    def __init__(self, *args: Any, window_limit: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: Requests allowed per 60-second window (Clio's peak default is 50); None: no limit.
-        self.window_limit = window_limit
-        self.window_reset = math.ceil(time.time()) + 60  # unix time the window ends
-        self._window_count = 0
-
     def generate(self, count: int, seed: int, start: int = 0) -> list[dict[str, Any]]:
         rng = random.Random(seed + start)
         base = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
         contacts = []
         for n in range(start, start + count):
-            # Distinct people (no shared name and organisation): each n its own combination.
-            first, last = FIRST[n % 20], LAST[(n // 20) % 20]
-            first = f"{first} {chr(65 + (n // 400) % 26)}." + (
-                f" {n // 10400 + 1}" if n >= 10400 else ""
-            )
+            first, last = person_name(n)
             title, firm_word, practice = rng.choice(KINDS)
             city, state, postal = rng.choice(CITIES)
             contact_id = 1000 + n
-            email = f"{FIRST[n % 20]}.{last}.{contact_id}@example.com".lower()
+            email = person_email(n, contact_id)
             phone = f"+1 305 555 {contact_id % 10000:04d}"
             company = n % 10 == 9
             name = f"{last} {firm_word}" if company else f"{first} {last}"
@@ -125,22 +119,16 @@ class FakeClio(FakeCRM):
 
     # ------------------------------------------------------------------ test controls
 
+    def touch(self, contact: dict[str, Any]) -> None:
+        contact["updated_at"] = iso(dt.datetime.now(dt.UTC))
+        contact["etag"] = f'"{contact["id"]}-{time.time_ns()}"'
+
     def rename(self, external_id: str, name: str) -> None:
-        """Change a contact's name, as a person editing it in Clio would."""
         with self.lock:
             contact = next(c for c in self.contacts if str(c["id"]) == external_id)
             first, _, last = name.partition(" ")
             contact.update(name=name, first_name=first, last_name=last or None)
-            contact["updated_at"] = iso(dt.datetime.now(dt.UTC))
-            contact["etag"] = f'"{contact["id"]}-{time.time_ns()}"'
-
-    def add(self, count: int) -> None:
-        with self.lock:
-            fresh = self.generate(count, seed=99, start=len(self.contacts) + 5000)
-            now = iso(dt.datetime.now(dt.UTC))
-            for contact in fresh:
-                contact["updated_at"] = now
-            self.contacts.extend(fresh)
+            self.touch(contact)
 
     # ------------------------------------------------------------------ wire format
 
@@ -149,32 +137,16 @@ class FakeClio(FakeCRM):
             401, {"error": {"type": "AuthenticationError", "message": "The access token expired"}}
         )
 
-    def _roll_window(self) -> None:
-        now = time.time()
-        if now >= self.window_reset:
-            self.window_reset, self._window_count = math.ceil(now) + 60, 0
-
     def extra_headers(self, request: FakeRequest) -> dict[str, str]:
-        self._roll_window()
-        self._window_count += 1
-        limit = self.window_limit or 10_000
         return {
-            "X-RateLimit-Limit": str(limit),
-            "X-RateLimit-Remaining": str(max(0, limit - self._window_count)),
-            "X-RateLimit-Reset": str(self.window_reset),
+            "X-RateLimit-Limit": str(self.window.limit or 10_000),
+            "X-RateLimit-Remaining": str(self.window.remaining),
+            "X-RateLimit-Reset": str(int(self.window.reset_at)),
         }
 
     def route(self, request: FakeRequest) -> FakeResponse:
         if request.method != "GET":
             return self.error(405, f"{request.method} is not allowed here")
-        self._roll_window()
-        if self.window_limit is not None and self._window_count >= self.window_limit:
-            wait = max(1, math.ceil(self.window_reset - time.time()))
-            return FakeResponse(
-                429,
-                {"error": {"type": "RateLimited", "message": "Rate limit exceeded"}},
-                {"Retry-After": str(wait)},
-            )
         if request.path == "/api/v4/contacts.json":
             return self._contacts(request)
         return self.error(404, f"no route for {request.path}")

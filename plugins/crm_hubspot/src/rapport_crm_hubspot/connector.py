@@ -8,9 +8,14 @@ one (semicolon-separated, as HubSpot writes multi-checkbox values). OAuth: autho
 ``app.hubspot.com``, tokens from ``api.hubapi.com/oauth/v1/token`` (30-minute access
 tokens, refreshed). Rate limits: 429 with ``X-HubSpot-RateLimit-*`` headers.
 
-Incremental syncs read the list and keep the contacts whose ``updatedAt`` is inside the
-window: HubSpot filters by modification date only through ``POST …/contacts/search``, and
-the SDK's client sends GET requests only.
+An incremental sync searches instead (``POST …/contacts/search``, declared as the
+connector's read-only search endpoint): ``lastmodifieddate`` GTE the window start, oldest
+change first. Each page moves that filter forward to the last modification time it saw
+(the few contacts of that millisecond come again and are dropped), so no search goes deep:
+HubSpot answers at most 10,000 results per search, and offset paging would skip a contact
+whenever one already read is edited mid-sync. Only when a whole page shares one
+modification time (a bulk import) does it page with ``after`` inside that search, up to
+the cap.
 """
 
 from __future__ import annotations
@@ -18,14 +23,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
-from rapport_core.crm import Connector, ContactRecord, CRMClient, OAuthSettings, RawPage
+from rapport_core.crm import (
+    Connector,
+    ContactRecord,
+    CRMClient,
+    CRMError,
+    OAuthSettings,
+    RawPage,
+)
 
 API_HOST = "https://api.hubapi.com"
 APP_HOST = "https://app.hubspot.com"
 CONTACTS_PATH = "/crm/v3/objects/contacts"
+SEARCH_PATH = f"{CONTACTS_PATH}/search"
+#: Results one search returns at most, however it is paged.
+SEARCH_CAP = 10_000
 PROPERTIES = (
     "firstname,lastname,email,phone,mobilephone,company,jobtitle,industry,practice_area,"
     "address,city,state,zip,lastmodifieddate"
@@ -34,6 +49,34 @@ PROPERTIES = (
 
 def parse_hubspot_time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def epoch_ms(moment: dt.datetime) -> int:
+    """Milliseconds since 1970, exactly (HubSpot's date filter values)."""
+    return (moment - EPOCH) // dt.timedelta(milliseconds=1)
+
+
+def modified_ms(raw: dict[str, Any]) -> int:
+    stamp = (raw.get("properties") or {}).get("lastmodifieddate") or raw.get("updatedAt")
+    return epoch_ms(parse_hubspot_time(stamp))
+
+
+def changed_since(start_ms: int, page_size: int, after: str | None) -> dict[str, Any]:
+    """The search body: contacts modified at or after ``start_ms``, oldest change first."""
+    query: dict[str, Any] = {
+        "filterGroups": [{"filters": [
+            {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(start_ms)}
+        ]}],
+        "sorts": [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}],
+        "properties": PROPERTIES.split(","),
+        "limit": page_size,
+    }  # fmt: skip
+    if after:
+        query["after"] = after
+    return query
 
 
 class HubSpotConnector(Connector):
@@ -46,6 +89,9 @@ class HubSpotConnector(Connector):
     )
     regions = {"global": API_HOST}
     page_size = 100
+    search_endpoints = frozenset({SEARCH_PATH})
+    #: Results one search returns at most (HubSpot's rule; tests lower it).
+    search_cap: ClassVar[int] = SEARCH_CAP
     fake_server = "rapport_crm_hubspot.fake:FakeHubSpot"
 
     def auth_url(self, path: str) -> str:
@@ -69,22 +115,50 @@ class HubSpotConnector(Connector):
     async def fetch_pages(
         self, client: CRMClient, bookmark: dict[str, Any] | None, *, since: dt.datetime | None
     ) -> AsyncIterator[RawPage]:
+        pages = self._changes(client, bookmark, since) if since else self._all(client, bookmark)
+        async for page in pages:
+            yield page
+
+    async def _all(self, client: CRMClient, bookmark: dict[str, Any] | None):
         after = (bookmark or {}).get("after")
         while True:
             params: dict[str, Any] = {"limit": self.page_size, "properties": PROPERTIES}
             if after:
                 params["after"] = after
             body = await client.get_json(CONTACTS_PATH, params)
-            results = body.get("results") or []
-            if since is not None:
-                results = [
-                    r for r in results
-                    if r.get("updatedAt") and parse_hubspot_time(r["updatedAt"]) >= since
-                ]  # fmt: skip
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
-            yield RawPage(results, {"after": after} if after else {})
+            yield RawPage(body.get("results") or [], {"after": after} if after else {})
             if not after:
                 return
+
+    async def _changes(self, client: CRMClient, bookmark: dict[str, Any] | None, since):
+        mark = bookmark or {}
+        start = int(mark.get("from") or epoch_ms(since))
+        after: str | None = mark.get("after")
+        seen_at_start: set[str] = set()  # ids already yielded whose change is at ``start``
+        while True:
+            body = await client.search_json(
+                SEARCH_PATH, changed_since(start, self.page_size, after)
+            )
+            results = [r for r in body.get("results") or [] if str(r["id"]) not in seen_at_start]
+            following = ((body.get("paging") or {}).get("next") or {}).get("after")
+            if not following:
+                yield RawPage(results, {}, total=body.get("total"))
+                return
+            last = modified_ms(results[-1]) if results else start
+            if last > start:
+                # Move the filter forward: a fresh, shallow search from the last change seen.
+                start, after = last, None
+                seen_at_start = {str(r["id"]) for r in results if modified_ms(r) == last}
+            elif int(following) + self.page_size > self.search_cap:
+                raise CRMError(
+                    f"{self.label}: more than {self.search_cap:,} contacts share the modification "
+                    f"time {start} ms, past what one search returns; run a full sync"
+                )
+            else:
+                after = following  # a whole page of one millisecond: page inside it
+                seen_at_start.update(str(r["id"]) for r in results)
+            yield RawPage(results, {"from": start, "after": after}, total=body.get("total"))
 
     def to_contact(self, raw: dict[str, Any]) -> ContactRecord | None:
         props = raw.get("properties") or {}

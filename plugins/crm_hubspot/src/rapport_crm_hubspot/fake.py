@@ -1,25 +1,39 @@
 """A fake HubSpot: OAuth (authorize, ``/oauth/v1/token`` with 30-minute access tokens),
 ``GET /crm/v3/objects/contacts`` with ``limit`` (at most 100), ``properties`` (only those
-asked for come back, as strings) and the ``after`` cursor in ``paging.next``; errors in
-HubSpot's shape (``status``, ``message``, ``correlationId``, ``category``) and the
-``X-HubSpot-RateLimit-*`` headers of its burst window."""
+asked for come back, as strings) and the ``after`` cursor in ``paging.next``;
+``POST /crm/v3/objects/contacts/search`` with ``filterGroups`` (OR of groups, AND within;
+EQ, GT, GTE, LT, LTE on dates as epoch milliseconds or numbers), one sort, ``properties``,
+``limit`` (at most 200) and ``after`` offsets, answering at most ``search_cap`` (10,000)
+results per search (400 past it, as HubSpot does); errors in HubSpot's shape (``status``,
+``message``, ``correlationId``, ``category``) and the ``X-HubSpot-RateLimit-*`` headers of
+its 10-second burst window (the base's request window)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 import uuid
 from typing import Any, ClassVar
 
-from rapport_core.testing.fakes import FakeCRM, FakeRequest, FakeResponse, iso
+from rapport_core.testing.fakes import (
+    FakeCRM,
+    FakeRequest,
+    FakeResponse,
+    iso,
+    parse_iso,
+    person_email,
+    person_name,
+)
 
-from rapport_crm_hubspot.connector import CONTACTS_PATH
+from rapport_crm_hubspot.connector import CONTACTS_PATH, SEARCH_CAP, SEARCH_PATH, epoch_ms
 
-FIRST = ["Dana", "Ana", "Marcus", "Priya", "Luis", "Grace", "Omar", "Helen", "Wei", "Sofia",
-         "James", "Nora", "Tariq", "Irene", "Caleb", "Maya", "Jorge", "Ruth", "Dev", "Lena"]  # fmt: skip
-LAST = ["Ortiz", "Lee", "Bell", "Shah", "Moreno", "Kim", "Haddad", "Park", "Chen", "Rossi",
-        "Nguyen", "Ward", "Aziz", "Costa", "Brooks", "Patel", "Reyes", "Stone", "Iyer", "Fox"]  # fmt: skip
+#: Properties every search result carries besides those asked for.
+SEARCH_DEFAULTS = ("hs_object_id", "createdate", "lastmodifieddate")
+DATE_PROPERTIES = {"createdate", "lastmodifieddate"}
+COMPARE = {
+    "EQ": lambda a, b: a == b, "GT": lambda a, b: a > b, "GTE": lambda a, b: a >= b,
+    "LT": lambda a, b: a < b, "LTE": lambda a, b: a <= b,
+}  # fmt: skip
 KINDS = [("CPA", "Accounting", "Tax planning"),
          ("Financial Advisor", "Financial Services", "Retirement planning;Estate planning"),
          ("Attorney", "Law Practice", "Estate planning;Probate"),
@@ -32,23 +46,20 @@ class FakeHubSpot(FakeCRM):
     authorize_path = "/oauth/authorize"
     token_path = "/oauth/v1/token"
     access_token_lifetime = 1800
+    records_key = "results"
+    rate_window = 10  # HubSpot's burst window, seconds
     max_limit: ClassVar[int] = 100
-    burst_max: ClassVar[int] = 190  # requests per 10-second window
-    burst_ms: ClassVar[int] = 10_000
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._window_start, self._window_count = time.time(), 0
+    max_search_limit: ClassVar[int] = 200
+    burst_max: ClassVar[int] = 190  # the headers' limit when no rate_limit is set
+    #: Results one search answers at most, however it is paged.
+    search_cap: ClassVar[int] = SEARCH_CAP
 
     def generate(self, count: int, seed: int, start: int = 0) -> list[dict[str, Any]]:
         rng = random.Random(seed + start)
         base = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
         contacts = []
         for n in range(start, start + count):
-            first = f"{FIRST[n % 20]} {chr(65 + (n // 400) % 26)}." + (
-                f" {n // 10400 + 1}" if n >= 10400 else ""
-            )
-            last = LAST[(n // 20) % 20]
+            first, last = person_name(n)
             title, industry, practice = rng.choice(KINDS)
             city, state, postal = rng.choice(CITIES)
             stamp = iso(base + dt.timedelta(minutes=n))
@@ -60,7 +71,7 @@ class FakeHubSpot(FakeCRM):
                         "hs_object_id": contact_id,
                         "firstname": first,
                         "lastname": last,
-                        "email": f"{FIRST[n % 20]}.{last}.{n}@example.com".lower(),
+                        "email": person_email(n, n),
                         "phone": f"+1 214 555 {n % 10000:04d}",
                         "mobilephone": None,
                         "company": f"{last} {industry} LLC",
@@ -83,8 +94,8 @@ class FakeHubSpot(FakeCRM):
 
     # ------------------------------------------------------------------ test controls
 
-    def _touch(self, contact: dict[str, Any]) -> None:
-        stamp = iso(dt.datetime.now(dt.UTC))
+    def touch(self, contact: dict[str, Any], at: dt.datetime | None = None) -> None:
+        stamp = iso(at or dt.datetime.now(dt.UTC))
         contact["updatedAt"] = contact["properties"]["lastmodifieddate"] = stamp
 
     def rename(self, external_id: str, name: str) -> None:
@@ -92,14 +103,11 @@ class FakeHubSpot(FakeCRM):
             contact = next(c for c in self.contacts if c["id"] == external_id)
             first, _, last = name.partition(" ")
             contact["properties"].update(firstname=first, lastname=last)
-            self._touch(contact)
+            self.touch(contact)
 
-    def add(self, count: int) -> None:
-        with self.lock:
-            fresh = self.generate(count, seed=99, start=len(self.contacts) + 5000)
-            for contact in fresh:
-                self._touch(contact)
-            self.contacts.extend(fresh)
+    def searches(self) -> list[FakeRequest]:
+        """The search requests received."""
+        return [r for r in self.api_requests() if r.path == SEARCH_PATH]
 
     # ------------------------------------------------------------------ wire format
 
@@ -121,17 +129,17 @@ class FakeHubSpot(FakeCRM):
         return FakeResponse(status, self._error_body(message, category))
 
     def extra_headers(self, request: FakeRequest) -> dict[str, str]:
-        now = time.time()
-        if (now - self._window_start) * 1000 >= self.burst_ms:
-            self._window_start, self._window_count = now, 0
-        self._window_count += 1
         return {
-            "X-HubSpot-RateLimit-Interval-Milliseconds": str(self.burst_ms),
-            "X-HubSpot-RateLimit-Max": str(self.burst_max),
-            "X-HubSpot-RateLimit-Remaining": str(max(0, self.burst_max - self._window_count)),
+            "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(self.rate_window * 1000)),
+            "X-HubSpot-RateLimit-Max": str(self.window.limit or self.burst_max),
+            "X-HubSpot-RateLimit-Remaining": str(
+                max(0, (self.window.limit or self.burst_max) - self.window.count)
+            ),
         }
 
     def route(self, request: FakeRequest) -> FakeResponse:
+        if request.path == SEARCH_PATH and request.method == "POST":
+            return self._search(request)
         if request.method != "GET":
             return self.error(405, f"{request.method} is not allowed here")
         if request.path != CONTACTS_PATH:
@@ -148,17 +156,70 @@ class FakeHubSpot(FakeCRM):
         after = int(query["after"]) if query.get("after", "").isdigit() else 0
         remaining = [c for c in ordered if int(c["id"]) >= after] if after else ordered
         page = remaining[:limit]
-        results = []
-        for contact in page:
-            props = contact["properties"]
-            shown = {k: props.get(k) for k in wanted} if wanted else {
-                k: props[k] for k in ("createdate", "email", "firstname", "lastname",
-                                      "lastmodifieddate", "hs_object_id")
-            }  # fmt: skip
-            results.append({**contact, "properties": shown})
-        body: dict[str, Any] = {"results": results}
+        body: dict[str, Any] = {"results": [self._shown(c, wanted) for c in page]}
         if len(remaining) > limit:
             cursor = remaining[limit]["id"]
             link = f"{self.base_url}{CONTACTS_PATH}?after={cursor}&limit={limit}"
             body["paging"] = {"next": {"after": cursor, "link": link}}
+        return FakeResponse(200, body)
+
+    def _shown(self, contact: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
+        props = contact["properties"]
+        names = wanted or ("createdate", "email", "firstname", "lastname", "lastmodifieddate",
+                           "hs_object_id")  # fmt: skip
+        return {**contact, "properties": {k: props.get(k) for k in names}}
+
+    @staticmethod
+    def _value(name: str, value: Any) -> Any:
+        """A property value as the search compares it: dates in epoch ms, numbers as numbers."""
+        if value is None:
+            return None
+        text = str(value)
+        if name in DATE_PROPERTIES and not text.isdigit():
+            return epoch_ms(parse_iso(text))
+        return int(text) if text.lstrip("-").isdigit() else text
+
+    def _matches(self, contact: dict[str, Any], groups: list[dict[str, Any]]) -> bool:
+        props = contact["properties"]
+        return not groups or any(
+            all(
+                (have := self._value(f["propertyName"], props.get(f["propertyName"]))) is not None
+                and COMPARE[f["operator"]](have, self._value(f["propertyName"], f["value"]))
+                for f in group.get("filters", [])
+            )
+            for group in groups
+        )
+
+    def _search(self, request: FakeRequest) -> FakeResponse:
+        try:
+            query = request.json() or {}
+            groups = query.get("filterGroups") or []
+            limit = int(query.get("limit", 10))
+            offset = int(query.get("after") or 0)
+            sorts = query.get("sorts") or []
+            operators = {f.get("operator") for g in groups for f in g.get("filters", [])}
+        except (ValueError, TypeError, AttributeError):
+            return self.error(400, "There was a problem with the request.")
+        if not 1 <= limit <= self.max_search_limit:
+            return self.error(400, f"limit must be between 1 and {self.max_search_limit}")
+        if unknown := operators - set(COMPARE):
+            return self.error(400, f"unsupported operator(s) {sorted(unknown)}")
+        if len(sorts) > 1:
+            return self.error(400, "only one sort is allowed")
+        if offset + limit > self.search_cap:
+            return self.error(400, f"a search returns at most {self.search_cap} results")
+        matching = [c for c in self.contacts if self._matches(c, groups)]
+        key = sorts[0]["propertyName"] if sorts else "hs_object_id"
+        matching.sort(
+            key=lambda c: (self._value(key, c["properties"].get(key)), int(c["id"])),
+            reverse=bool(sorts) and sorts[0].get("direction") == "DESCENDING",
+        )
+        wanted = list(dict.fromkeys([*SEARCH_DEFAULTS, *(query.get("properties") or [])]))
+        page = matching[offset : offset + limit]
+        body: dict[str, Any] = {
+            "total": len(matching),
+            "results": [self._shown(c, wanted) for c in page],
+        }
+        if offset + limit < len(matching):
+            body["paging"] = {"next": {"after": str(offset + limit)}}
         return FakeResponse(200, body)

@@ -12,14 +12,16 @@ import re
 import secrets
 from typing import Any, ClassVar
 
-from rapport_core.testing.fakes import FakeCRM, FakeRequest, FakeResponse
+from rapport_core.testing.fakes import (
+    FakeCRM,
+    FakeRequest,
+    FakeResponse,
+    person_email,
+    person_name,
+)
 
 from rapport_crm_salesforce.connector import API_VERSION, QUERY_PATH, parse_salesforce_time
 
-FIRST = ["Dana", "Ana", "Marcus", "Priya", "Luis", "Grace", "Omar", "Helen", "Wei", "Sofia",
-         "James", "Nora", "Tariq", "Irene", "Caleb", "Maya", "Jorge", "Ruth", "Dev", "Lena"]  # fmt: skip
-LAST = ["Ortiz", "Lee", "Bell", "Shah", "Moreno", "Kim", "Haddad", "Park", "Chen", "Rossi",
-        "Nguyen", "Ward", "Aziz", "Costa", "Brooks", "Patel", "Reyes", "Stone", "Iyer", "Fox"]  # fmt: skip
 KINDS = [("CPA", "Accounting", "Tax planning"), ("Wealth Advisor", "Financial Services",
           "Retirement planning"), ("Attorney", "Legal", "Estate planning; Probate"),
          ("Insurance Agent", "Insurance", "Life insurance")]  # fmt: skip
@@ -35,6 +37,7 @@ def sf_time(moment: dt.datetime) -> str:
 
 class FakeSalesforce(FakeCRM):
     name = "salesforce"
+    records_key = "records"
     authorize_path = "/services/oauth2/authorize"
     token_path = "/services/oauth2/token"
     #: Records per batch (Salesforce's default is 2,000; 200 is the smallest it sends).
@@ -51,10 +54,7 @@ class FakeSalesforce(FakeCRM):
         base = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
         contacts = []
         for n in range(start, start + count):
-            first = f"{FIRST[n % 20]} {chr(65 + (n // 400) % 26)}." + (
-                f" {n // 10400 + 1}" if n >= 10400 else ""
-            )
-            last = LAST[(n // 20) % 20]
+            first, last = person_name(n)
             title, industry, practice = rng.choice(KINDS)
             city, state, postal = rng.choice(CITIES)
             record_id = f"003{n:015d}"
@@ -64,7 +64,7 @@ class FakeSalesforce(FakeCRM):
                     "FirstName": first,
                     "LastName": last,
                     "Name": f"{first} {last}",
-                    "Email": f"{FIRST[n % 20]}.{last}.{n}@example.com".lower(),
+                    "Email": person_email(n, n),
                     "Phone": f"(305) 555-{n % 10000:04d}",
                     "MobilePhone": None,
                     "Title": title,
@@ -81,19 +81,15 @@ class FakeSalesforce(FakeCRM):
 
     # ------------------------------------------------------------------ test controls
 
+    def touch(self, contact: dict[str, Any]) -> None:
+        contact["SystemModstamp"] = sf_time(dt.datetime.now(dt.UTC))
+
     def rename(self, external_id: str, name: str) -> None:
         with self.lock:
             contact = next(c for c in self.contacts if c["Id"] == external_id)
             first, _, last = name.partition(" ")
             contact.update(Name=name, FirstName=first, LastName=last)
-            contact["SystemModstamp"] = sf_time(dt.datetime.now(dt.UTC))
-
-    def add(self, count: int) -> None:
-        with self.lock:
-            fresh = self.generate(count, seed=99, start=len(self.contacts) + 5000)
-            for contact in fresh:
-                contact["SystemModstamp"] = sf_time(dt.datetime.now(dt.UTC))
-            self.contacts.extend(fresh)
+            self.touch(contact)
 
     # ------------------------------------------------------------------ wire format
 

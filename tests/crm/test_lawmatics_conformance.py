@@ -41,7 +41,7 @@ def test_people_authorise_on_the_app_host():
 async def test_past_the_minute_limit_the_fake_answers_429_with_retry_after_60():
     import httpx
 
-    with FakeLawmatics(count=30, rate_limit=2) as fake:
+    with FakeLawmatics(count=30, sources=0, rate_limit=2) as fake:
         token = fake.issue_tokens()["access_token"]
         async with httpx.AsyncClient(base_url=fake.base_url) as http:
             answers = [
@@ -83,7 +83,7 @@ async def test_referral_sources_sync_beside_contacts_without_colliding(firm):
     from rapport_core.services.partners import get_partner
 
     actor = firm.actor("owner")
-    contacts = FakeLawmatics(count=10).contacts
+    contacts = FakeLawmatics(count=10, sources=0).contacts
     contacts[0]["id"] = "903"  # the id of the first referral source too
     with FakeLawmatics(contacts, sources=30) as fake:
         config = ConnectorConfig(fake.base_url, fake.client_id, fake.client_secret)

@@ -48,12 +48,21 @@ class FakeLawmatics(FakeCRM):
     access_token_lifetime = None  # Lawmatics tokens do not expire; no refresh token
     per_page: ClassVar[int] = 25
 
-    def __init__(self, *args: Any, sources: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: Referral sources (a fifth of the contacts, at least three) and the channels.
-        self.sources = self.generate_sources(
-            max(3, len(self.contacts) // 5) if sources is None else sources
-        )
+    def __init__(
+        self,
+        contacts: list[dict[str, Any]] | None = None,
+        *,
+        count: int = 0,
+        sources: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``count`` records become partners: contacts and, ``sources`` of them (a sixth by
+        default), referral sources; the three marketing channels come on top."""
+        if sources is None:
+            sources = count // 6 if contacts is None else 3
+        generated = max(0, count - sources) if contacts is None else 0
+        super().__init__(contacts, count=generated, **kwargs)
+        self.sources = self.generate_sources(sources)
 
     def generate(self, count: int, seed: int, start: int = 0) -> list[dict[str, Any]]:
         rng = random.Random(seed + start)

@@ -100,7 +100,7 @@ class RateWindow:
         """Count a request; False when it is past the window's limit."""
         now = time.time()
         if now >= self.reset_at:
-            self.reset_at, self.count = math.ceil(now + self.seconds), 0
+            self.reset_at, self.count = now + self.seconds, 0
         self.count += 1
         return self.limit is None or self.count <= self.limit
 

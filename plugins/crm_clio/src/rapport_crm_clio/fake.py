@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 import random
 import time
 from typing import Any
@@ -141,7 +142,7 @@ class FakeClio(FakeCRM):
         return {
             "X-RateLimit-Limit": str(self.window.limit or 10_000),
             "X-RateLimit-Remaining": str(self.window.remaining),
-            "X-RateLimit-Reset": str(int(self.window.reset_at)),
+            "X-RateLimit-Reset": str(math.ceil(self.window.reset_at)),
         }
 
     def route(self, request: FakeRequest) -> FakeResponse:

@@ -132,7 +132,7 @@ class HubSpotConnector(Connector):
                 return
 
     async def _changes(self, client: CRMClient, bookmark: dict[str, Any] | None, since):
-        mark = bookmark or {}
+        mark = bookmark if (bookmark or {}).get("from") else {}  # not a list cursor
         start = int(mark.get("from") or epoch_ms(since))
         after: str | None = mark.get("after")
         seen_at_start: set[str] = set()  # ids already yielded whose change is at ``start``

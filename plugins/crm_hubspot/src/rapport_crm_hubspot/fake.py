@@ -11,6 +11,7 @@ its 10-second burst window (the base's request window)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import uuid
 from typing import Any, ClassVar
@@ -170,8 +171,10 @@ class FakeHubSpot(FakeCRM):
         return {**contact, "properties": {k: props.get(k) for k in names}}
 
     @staticmethod
+    @functools.lru_cache(maxsize=1 << 16)
     def _value(name: str, value: Any) -> Any:
-        """A property value as the search compares it: dates in epoch ms, numbers as numbers."""
+        """A property value as the search compares it: dates in epoch ms, numbers as numbers
+        (cached: every search compares every contact's)."""
         if value is None:
             return None
         text = str(value)

@@ -108,3 +108,49 @@ async def test_referral_sources_sync_beside_contacts_without_colliding(firm):
     assert referrer.external_ids == {"lawmatics": "source:903"}
     assert referrer.name.endswith(", CPA") is False and referrer.profession.value == "cpa"
     assert not any(key in links for key in ("source:900", "source:901", "source:902"))
+
+
+async def sync_sources(actor, sources: list[dict]):
+    from rapport_core.crm.connections import store_tokens
+    from rapport_core.crm.oauth import TokenSet
+    from rapport_core.crm.sync import sync_connection
+
+    with FakeLawmatics([], sources=0) as fake:
+        fake.sources = sources
+        config = ConnectorConfig(fake.base_url, fake.client_id, fake.client_secret)
+        await store_tokens(
+            actor, "lawmatics", TokenSet.from_response(fake.issue_tokens()), config=config
+        )
+        return await sync_connection(actor, "lawmatics", connector_class=LawmaticsConnector)
+
+
+async def test_a_referral_source_named_like_a_partner_waits_to_be_merged_into_them(firm):
+    from rapport_core.crm.suggestions import decide, list_suggestions
+    from rapport_core.schemas import PartnerCreate
+    from rapport_core.services.partners import create_partner, get_partner
+
+    actor = firm.actor("owner")
+    partner = await create_partner(
+        actor, PartnerCreate(name="Dana Ortiz", organisation="Ortiz Tax Group", profession="cpa")
+    )
+    run = await sync_sources(actor, [source("Dana Ortiz, CPA", description="Sends estates")])
+    assert (run.created, run.skipped) == (0, 1)
+    [suggestion] = await list_suggestions(actor)
+    assert (suggestion.external_id, suggestion.partner_id) == ("source:41", partner.id)
+    await decide(actor, suggestion.id, "merge")
+    merged = await get_partner(actor, partner.id)
+    assert merged.external_ids == {"lawmatics": "source:41"}
+    assert merged.organisation == "Ortiz Tax Group"  # the partner's own fields are kept
+
+
+async def test_with_two_partners_of_that_name_a_referral_source_is_its_own_partner(firm):
+    from rapport_core.schemas import PartnerCreate
+    from rapport_core.services.partners import create_partner
+
+    actor = firm.actor("owner")
+    for organisation in ("Ortiz Tax Group", "Ortiz Wealth"):
+        await create_partner(
+            actor, PartnerCreate(name="Dana Ortiz", organisation=organisation, profession="cpa")
+        )
+    run = await sync_sources(actor, [source("Dana Ortiz, CPA")])
+    assert (run.created, run.skipped) == (1, 0)

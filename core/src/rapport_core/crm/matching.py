@@ -1,5 +1,7 @@
 """Which partner a CRM record is: external id first, then normalised email; a person whose
-name and organisation match (and nothing else does) is only a suggestion to merge."""
+name and organisation match (and nothing else does) is only a suggestion to merge. A record
+without an organisation (a Lawmatics referral source named "Dana Ortiz, CPA") is suggested
+for the one partner of that name, whatever their organisation; with several, for none."""
 
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ class PartnerIndex:
 
     by_email: dict[str, int] = field(default_factory=dict)
     by_name: dict[str, int] = field(default_factory=dict)
+    #: Person name alone -> the one ``by_name`` key with that name (None: more than one).
+    #: It names a key, not a partner, so partners queued under placeholder ids resolve
+    #: through ``by_name`` once created.
+    by_person: dict[str, str | None] = field(default_factory=dict)
     external: dict[int, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
@@ -48,6 +54,9 @@ class PartnerIndex:
             self.by_email.setdefault(key, partner_id)
         if key := name_key(name, organisation):
             self.by_name.setdefault(key, partner_id)
+            person = name_key(name)
+            if self.by_person.setdefault(person, key) != key:
+                self.by_person[person] = None  # two partners of that name: no guess
         self.external[partner_id] = dict(external_ids or {})
 
     def by_email_of(self, email: str | None) -> int | None:
@@ -56,4 +65,10 @@ class PartnerIndex:
 
     def by_name_of(self, name: str, organisation: str) -> int | None:
         key = name_key(name, organisation)
-        return self.by_name.get(key) if key else None
+        if not key:
+            return None
+        found = self.by_name.get(key)
+        if found is None and not (organisation or "").strip():
+            only = self.by_person.get(key)
+            found = self.by_name.get(only) if only else None
+        return found

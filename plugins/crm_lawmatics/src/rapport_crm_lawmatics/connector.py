@@ -11,8 +11,8 @@ Two streams, one after the other:
   referral source (a CPA, a firm) becomes a partner keyed ``source:<id>``, so it never
   collides with a contact's id; a marketing channel (a UTM rule or a tracking number, or a
   channel's name: Google, website, Avvo…) is skipped. A source named like a person is matched
-  as one (a partner of the same name and organisation waits as a merge suggestion instead
-  of being duplicated).
+  as one: the only partner of that name (a contact already synced, say) gets a merge
+  suggestion instead of a duplicate.
 
 Lawmatics has no ``updated_since`` filter, so an incremental sync asks each stream for the
 newest changes first (``sort_by=updated_at&sort_order=desc``, the API's sort parameters) and

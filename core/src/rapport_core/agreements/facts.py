@@ -64,6 +64,7 @@ async def agreement_facts(actor: Actor, referral_id: int) -> dict:
     consent = await _latest(actor, AgreementKind.client_consent, partner, referral_id)
     solicitation = await _latest(actor, AgreementKind.solicitation, partner, referral_id)
     disclosure = await _latest(actor, AgreementKind.disclosure_delivered, partner, referral_id)
+    reciprocal = await _latest(actor, AgreementKind.reciprocal, partner, referral_id)
     delivered = None
     if solicitation and solicitation["disclosure_delivered"] is not None:
         delivered = solicitation["disclosure_delivered"]
@@ -88,5 +89,9 @@ async def agreement_facts(actor: Actor, referral_id: int) -> dict:
             "written": solicitation["written"] if solicitation else None,
             "disclosure_delivered": delivered,
         },
-        "reciprocal": None,
+        "reciprocal": reciprocal
+        and {
+            "exclusive": reciprocal["exclusive"],
+            "client_informed": reciprocal["client_informed"],
+        },
     }

@@ -92,7 +92,7 @@ TEMPLATE_FUNCTIONS = {
     "iso_time": iso_time,
     "profession_label": profession,
     "registration_label": registration,
-    "yes_no": yes_no,
+    "yes_no_label": yes_no,
     "stage_label": stage,
     "stage_tone": stage_tone,
 }

@@ -104,7 +104,13 @@ def test_firm_user_token_partner_referral_flow(invoke, tmp_path):
     )
     [logged] = json.loads(sent.output)
     assert logged["estimated_value"] == "2500.50" and logged["stage"] == "introduced"
-    invoke("referrals", "log", "--firm", slug, "--direction", "received", "--partner", "Jane")
+    received = invoke(
+        "referrals", "log", "--firm", slug, "--direction", "received", "--partner", "Jane",
+        "--settlement-service", "--not-federally-related-loan", "--json",
+    )  # fmt: skip
+    [facts] = json.loads(received.output)
+    assert (facts["settlement_service"], facts["federally_related_loan"]) == (True, False)
+    assert logged["settlement_service"] is None and logged["client_is_attest_client"] is None
     missing = invoke(
         "referrals", "log", "--firm", slug, "--direction", "sent", "--partner", "Nobody", ok=False
     )

@@ -260,3 +260,84 @@ async def test_a_reciprocal_agreement_is_read_from_the_stored_agreement(client, 
     )
     assert amended.status_code == 201, amended.text
     assert rule not in _open(await findings(client, firm))
+
+
+async def test_every_fact_with_a_source_is_built_from_the_stored_records(firm):
+    """A referral with everything recorded: each fact facts.yaml gives a source for is in
+    its document; only those it says are not recorded yet are absent."""
+    from decimal import Decimal
+
+    from rapport_core.agreements import service as agreements
+    from rapport_core.agreements.schemas import AgreementCreate
+    from rapport_core.compliance.documents import get
+    from rapport_core.compliance.factbuilder import build_documents
+    from rapport_core.compliance.vocabulary import vocabulary
+    from rapport_core.money.accruals import record_fee_collected
+    from rapport_core.money.payouts import approve_payout, pay_payout
+    from rapport_core.money.schemas import FeeCollectedIn, PayoutApprove, PayoutPay
+    from rapport_core.schemas import LicenceCreate, PartnerUpdate, ReferralUpdate
+    from rapport_core.services import partners, referrals
+    from rapport_core.services.firm_settings import update_firm_settings
+
+    from tests.money.helpers import TODAY, arrange, engaged, partner
+
+    owner = firm.actor()
+    await Firm.update({Firm.professions: ["attorney"]}).where(Firm.id == firm.id)
+    await update_firm_settings(owner, {"compliance": {"registration": "sec_ria"}})
+    lee = await partner(owner, "Lee Lawyer", state="FL")
+    await partners.update_partner(owner, lee, PartnerUpdate(registration="state_ria"))
+    await partners.add_licence(
+        owner, lee, LicenceCreate(kind="bar admission", jurisdiction="FL", expires_on=TODAY)
+    )
+    await arrange(owner, lee, "division", basis="proportional", share_percent="30")
+    referral_id = await engaged(owner, lee)
+    await referrals.update_referral(
+        owner,
+        referral_id,
+        ReferralUpdate(
+            matter_type="estate",
+            client_is_attest_client=False,
+            settlement_service=False,
+            federally_related_loan=False,
+        ),
+    )
+    collected = await record_fee_collected(
+        firm.actor("member"),
+        referral_id,
+        FeeCollectedIn(amount=Decimal("1000"), collected_on=TODAY),
+    )
+    payout_id = collected.payouts[0].id
+    await approve_payout(firm.actor("admin"), payout_id, PayoutApprove())
+    await pay_payout(owner, payout_id, PayoutPay(paid_on=TODAY, method="check"))
+    for kind, extra in (
+        ("fee_sharing", {"expires_on": TODAY}),
+        ("client_consent", {"referral_id": referral_id, "discloses_share": True,
+                            "discloses_division": True}),
+        ("solicitation", {"expires_on": TODAY, "disclosure_delivered": True}),
+        ("reciprocal", {"exclusive": False, "client_informed": True}),
+    ):  # fmt: skip
+        data = AgreementCreate(partner_id=lee, kind=kind, signed_on=TODAY, **extra)
+        await agreements.upload_agreement(owner, data, make_pdf(kind), f"{kind}.pdf")
+
+    documents, _ = await build_documents(firm.id, dt.date.today(), referral_ids=[referral_id])
+    document = documents[referral_id]
+    specs = vocabulary()
+    absent = {
+        path
+        for path, spec in specs.items()
+        if not spec.children and not spec.source.startswith("computed")
+        and get(document, path) is None
+    }  # fmt: skip
+    not_recorded = {p for p, spec in specs.items() if spec.source == "not recorded yet: absent"}
+    assert absent == not_recorded
+    assert not_recorded == {
+        f"fee.{name}"
+        for name in ("total_fee_reasonable", "contingent_fee", "court_approved", "conditioned_on",
+                     "cash", "disclosed_to_client", "recipient_discussed_policy_terms",
+                     "transaction_based")
+    }  # fmt: skip
+    assert (document["firm"]["registration"], document["partner"]["registration"]) == (
+        "sec_ria",
+        "state_ria",
+    )
+    assert document["agreement"]["reciprocal"] == {"exclusive": False, "client_informed": True}

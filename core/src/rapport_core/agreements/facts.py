@@ -88,6 +88,7 @@ async def agreement_facts(actor: Actor, referral_id: int) -> dict:
         and {
             "written": solicitation["written"] if solicitation else None,
             "disclosure_delivered": delivered,
+            "expires_on": _day(solicitation["expires_on"]) if solicitation else None,
         },
         "reciprocal": reciprocal
         and {

@@ -113,3 +113,26 @@ async def test_recording_a_referral_fact_on_its_page_reevaluates(web, client, fi
     await web.sign_in(firm.emails["viewer"])
     shown = visible_text((await web.get(f"/referrals/{referral['id']}")).text)
     assert "Settlement service Yes" in shown and "Federally related loan Yes" in shown
+
+
+async def test_a_reciprocal_agreement_is_recorded_from_the_partners_page(web, firm):  # noqa: F811
+    from rapport_core.schemas import PartnerCreate
+    from rapport_core.services import partners
+
+    from tests.agreements.helpers import make_pdf
+    from tests.agreements.test_agreement_pages import multipart
+
+    cpa = await partners.create_partner(firm.actor(), PartnerCreate(name="Casey", profession="cpa"))
+    partner_id = cpa.id
+    await web.sign_in(firm.emails["member"])
+    form = (await web.get(f"/partners/{partner_id}/agreements")).text
+    assert "Reciprocal referral agreement" in form and 'name="client_informed"' in form
+    created = await multipart(
+        web,
+        f"/partners/{partner_id}/agreements",
+        {"kind": "reciprocal", "signed_on": "2026-01-05", "exclusive": "false"},
+        make_pdf("reciprocal"),
+    )
+    assert created.history[0].status_code == 303, created.text
+    text = visible_text(created.text)
+    assert "Exclusive No" in text and "Clients are told of it Not stated" in text

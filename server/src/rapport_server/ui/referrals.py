@@ -47,6 +47,7 @@ RESPA = (
     ("settlement_service", "Settlement service", "Business incident to a real estate settlement (RESPA section 8)"),
     ("federally_related_loan", "Federally related loan", "The settlement involves a federally related mortgage loan (FHA, VA, a federally insured lender…)"),
 )  # fmt: skip
+RESPA_FIELDS = frozenset(name for name, _, _ in RESPA)
 FACT_FIELDS = (ATTEST[0], *(name for name, _, _ in RESPA))
 
 
@@ -60,7 +61,7 @@ def compliance_questions(
     recorded = {name for name in FACT_FIELDS if referral and getattr(referral, name) is not None}
     asked = [ATTEST] if Profession.cpa in firm or ATTEST[0] in recorded else []
     involved = firm | ({partner.profession} if partner else set())
-    respa = bool(RESPA_PROFESSIONS & involved) or bool(recorded & {name for name, _, _ in RESPA})
+    respa = bool(RESPA_PROFESSIONS & involved) or bool(recorded & RESPA_FIELDS)
     return asked + (list(RESPA) if respa else [])
 
 
@@ -70,12 +71,16 @@ def fact_values(referral: ReferralOut) -> RawForm:
     return {name: "" if value is None else str(value).lower() for name, value in values.items()}
 
 
+def fact_input(form: RawForm) -> dict[str, str | None]:
+    """The compliance questions the form asked (blank: not recorded); the others untouched."""
+    return blank_as_none(form, tuple(name for name in FACT_FIELDS if name in form))
+
+
 def referral_input(form: RawForm) -> dict[str, Any]:
     """The form's fields as ReferralCreate expects them (validated by the schema)."""
     fields: dict[str, Any] = {name: form.get(name, "") for name in TEXT_FIELDS}
     fields |= blank_as_none(form, OPTIONAL_FIELDS)
-    # The compliance questions asked (compliance_questions): blank is "not recorded".
-    fields |= blank_as_none(form, tuple(name for name in FACT_FIELDS if name in form))
+    fields |= fact_input(form)
     if fields["estimated_value"]:
         # People type amounts the way they read them: "$1,500".
         fields["estimated_value"] = fields["estimated_value"].replace("$", "").replace(",", "")
@@ -206,8 +211,8 @@ class ReferralPages(Controller):
         form = read_form(data)
 
         async def save() -> Response:
-            asked = {name: form.get(name) or None for name in FACT_FIELDS if name in form}
-            await referrals.update_referral(me.actor, referral_id, ReferralUpdate(**asked))
+            changes = ReferralUpdate(**fact_input(form))
+            await referrals.update_referral(me.actor, referral_id, changes)
             return Redirect(f"/referrals/{referral_id}#compliance-facts", status_code=303)
 
         return await submit(

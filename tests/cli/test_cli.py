@@ -104,7 +104,13 @@ def test_firm_user_token_partner_referral_flow(invoke, tmp_path):
     )
     [logged] = json.loads(sent.output)
     assert logged["estimated_value"] == "2500.50" and logged["stage"] == "introduced"
-    invoke("referrals", "log", "--firm", slug, "--direction", "received", "--partner", "Jane")
+    received = invoke(
+        "referrals", "log", "--firm", slug, "--direction", "received", "--partner", "Jane",
+        "--settlement-service", "--not-federally-related-loan", "--json",
+    )  # fmt: skip
+    [facts] = json.loads(received.output)
+    assert (facts["settlement_service"], facts["federally_related_loan"]) == (True, False)
+    assert logged["settlement_service"] is None and logged["client_is_attest_client"] is None
     missing = invoke(
         "referrals", "log", "--firm", slug, "--direction", "sent", "--partner", "Nobody", ok=False
     )
@@ -143,3 +149,17 @@ def test_firm_settings_show_and_set(invoke):
     assert values["sla.acknowledge_hours"] == 4
     bad = invoke("firm", "set", "--firm", slug, "relationships.dormant_days", "0", ok=False)
     assert "relationships.dormant_days" in bad.output
+
+
+def test_firm_registration_is_set_and_cleared(invoke):
+    slug = f"registered-{uuid.uuid4().hex[:8]}"
+    invoke("firm", "create", "--name", "Broker Co", "--slug", slug)
+    assert (
+        "finra_bd"
+        in invoke("firm", "set", "compliance.registration", "finra_bd", "--firm", slug).output
+    )
+    bad = invoke("firm", "set", "compliance.registration", "finra_rr", "--firm", slug, ok=False)
+    assert "compliance.registration" in bad.output and "'finra_bd'" in bad.output
+    invoke("firm", "set", "compliance.registration", "null", "--firm", slug)
+    shown = json.loads(invoke("firm", "settings", "--json", "--firm", slug).output)
+    assert {row["key"]: row["value"] for row in shown}["compliance.registration"] is None

@@ -3,7 +3,7 @@
 
 from types import SimpleNamespace
 
-from rapport_core.plugins import get_plugin_manager
+from rapport_core.money.payouts import gate_findings
 
 from tests.agreements.helpers import upload
 from tests.compliance.helpers import attorney_firm, findings, lapsed_partner_and_referral
@@ -95,11 +95,7 @@ async def test_waive_needs_the_compliance_role_and_a_reason_and_stays_waived(
     # Before the waiver the payout gate names the violation; after it, not.
     actor = firm.actor("admin")
     payout = SimpleNamespace(referral_id=referral_id, partner_id=partner_id, partner_tags=[])
-    gate = [
-        f
-        for answer in get_plugin_manager().hook.payout_gate(payout=payout, actor=actor)
-        for f in answer
-    ]
+    gate = await gate_findings(actor, payout)
     # The referral's findings and the partner's own (the lapsed licence) stand against paying.
     assert sorted((f.rule_id, f.severity) for f in gate if f.pack_id == "test-base") == [
         ("base.client-consent", "violation"),
@@ -116,11 +112,7 @@ async def test_waive_needs_the_compliance_role_and_a_reason_and_stays_waived(
     body = waived.json()
     assert body["status"] == "waived" and body["waived_by"] == firm.emails["compliance"]
     assert body["waive_reason"] == "Consent is in the engagement letter, page 3"
-    gate = [
-        f
-        for answer in get_plugin_manager().hook.payout_gate(payout=payout, actor=actor)
-        for f in answer
-    ]
+    gate = await gate_findings(actor, payout)
     assert [f.rule_id for f in gate if f.pack_id == "test-base"] == ["base.licence-lapsed"]
 
     # The rule still fires; the finding stays waived.

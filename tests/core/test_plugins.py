@@ -52,8 +52,11 @@ def test_every_hook_is_documented():
         "partner_created",
         "partner_updated",
         "referral_created",
+        "referral_updated",
         "referral_stage_changed",
         "calculate_referral_fee",
+        "payout_gate",
+        "firm_settings_changed",
     ):
         assert getattr(hookspecs, name).__doc__, name
     assert hookspecs.calculate_referral_fee.rapport_spec["firstresult"] is True
@@ -82,8 +85,14 @@ async def test_lifecycle_hooks_reach_plugins(client, firm):
         json={"stage": "accepted"},
         headers=firm.headers(),
     )
+    await client.patch(
+        f"/api/v1/referrals/{referral.json()['id']}",
+        json={"matter_type": "Audit", "settlement_service": None},  # the second: unchanged
+        headers=firm.headers(),
+    )
     assert rapport_test_hello.seen == [
         ("partner_created", partner.json()["id"]),
         ("referral_created", referral.json()["id"]),
         ("referral_stage_changed", referral.json()["id"]),
+        ("referral_updated", referral.json()["id"], "matter_type"),
     ]

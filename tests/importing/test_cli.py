@@ -74,3 +74,26 @@ def test_import_with_a_column_mapping(rapport, tmp_path):
     assert (ann["organisation"], ann["profession"]) == ("Lee Law", "attorney")
     wrong = rapport("partners", "import", str(sheet), "--map", "Person=nickname", ok=False)
     assert "'nickname' is not a partner field" in wrong.output
+
+
+def test_import_records_each_partners_registration(rapport, tmp_path):
+    sheet = tmp_path / "advisers.csv"
+    sheet.write_text(
+        "Name,Profession,Registration\n"
+        "Ria Reyes,financial advisor,SEC RIA\n"
+        "Bo Broker,broker dealer,FINRA broker-dealer\n"
+        "Cal Cpa,cpa,\n"
+        "Nora Notary,other,notary\n"
+    )
+    result = rapport("partners", "import", str(sheet), "--skip-bad-rows", "--json")
+    [summary] = json.loads(result.output)
+    assert (summary["counts"]["created"], summary["counts"]["failed"]) == (3, 1)
+    [problem] = summary["problems"]
+    assert (problem["name"], problem["field"]) == ("Nora Notary", "registration")
+    assert "'finra_bd'" in problem["reason"] and "('notary')" in problem["reason"]
+    listed = json.loads(rapport("partners", "list", "--json").output)
+    assert {p["name"]: p["registration"] for p in listed} == {
+        "Bo Broker": "finra_bd",
+        "Cal Cpa": None,
+        "Ria Reyes": "sec_ria",
+    }

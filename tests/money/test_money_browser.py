@@ -10,10 +10,10 @@ from tests.money.test_api import TODAY, _engaged
 from tests.pipeline.helpers import add_partner
 from tests.ui.test_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
-    WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
     browser,
+    reload_wait,
     server_url,
     sign_in,
 )
@@ -29,7 +29,6 @@ async def test_a_second_person_approves_a_payout_past_the_gate(
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import WebDriverWait
 
     partner = await add_partner(
         client, firm, "Blake Blocked", profession="attorney", tags=["blocked"]
@@ -51,7 +50,7 @@ async def test_a_second_person_approves_a_payout_past_the_gate(
         headers=firm.headers("admin"),
     )
     payout = accrued.json()["payouts"][0]["id"]
-    wait = WebDriverWait(browser, WAIT_SECONDS)
+    wait = reload_wait(browser)  # each button reloads the page under the checks
 
     def card():
         return browser.find_element(By.ID, f"payout-{payout}")

@@ -307,9 +307,35 @@ def referrals_group() -> None:
     "--value", type=MoneyParam(), help="Estimated value in dollars, e.g. 2500 or 2500.50."
 )
 @click.option("--matter", default="", help="Matter type or practice area.")
+@click.option(
+    "--attest-client/--not-attest-client",
+    default=None,
+    help="CPAs: the client is one we audit, review or compile for (default: not recorded).",
+)
+@click.option(
+    "--settlement-service/--not-settlement-service",
+    default=None,
+    help="RESPA: business incident to a real estate settlement (default: not recorded).",
+)
+@click.option(
+    "--federally-related-loan/--not-federally-related-loan",
+    default=None,
+    help="RESPA: the settlement involves a federally related mortgage loan.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @firm_option
-def referrals_log(direction, partner_name, client_name, value, matter, as_json, firm_slug) -> None:
+def referrals_log(
+    direction,
+    partner_name,
+    client_name,
+    value,
+    matter,
+    attest_client,
+    settlement_service,
+    federally_related_loan,
+    as_json,
+    firm_slug,
+) -> None:
     """Log a referral sent to or received from a partner."""
     from rapport_core.schemas import ReferralCreate
     from rapport_core.services.referrals import create_referral
@@ -322,6 +348,9 @@ def referrals_log(direction, partner_name, client_name, value, matter, as_json, 
             client_name=client_name,
             estimated_value=value,
             matter_type=matter,
+            client_is_attest_client=attest_client,
+            settlement_service=settlement_service,
+            federally_related_loan=federally_related_loan,
         )
         return await create_referral(actor, data)
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
-from rapport_core.vocabulary import DraftDetail
+from rapport_core.vocabulary import DraftDetail, FirmRegistration
 
 
 class Section(BaseModel):
@@ -255,6 +255,16 @@ class AgreementSettings(Section):
         return sorted(set(value))
 
 
+class ComplianceFacts(Section):
+    """What the firm records about itself for the compliance rules (docs/facts.md)."""
+
+    registration: FirmRegistration | None = Field(
+        None,
+        description="The firm's registration, read by the FINRA and SEC rule packs: sec_ria, "
+        "state_ria or finra_bd (blank: not registered).",
+    )
+
+
 class FirmSettings(Section):
     """Everything a firm can tune. Later capabilities add their own sections."""
 
@@ -267,3 +277,4 @@ class FirmSettings(Section):
     health: HealthSettings = HealthSettings()
     money: MoneySettings = MoneySettings()
     agreements: AgreementSettings = AgreementSettings()
+    compliance: ComplianceFacts = ComplianceFacts()

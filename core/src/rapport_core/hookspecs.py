@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from rapport_core.actors import Actor
     from rapport_core.agreements.storage import DocumentStorage
+    from rapport_core.firm_settings import FirmSettings
     from rapport_core.insights.briefing import BriefingSource
     from rapport_core.insights.health import HealthComponent
     from rapport_core.money.schemas import (
@@ -136,6 +137,11 @@ def referral_created(referral: ReferralOut, actor: Actor) -> None:
 
 
 @hookspec
+def referral_updated(referral: ReferralOut, changed: list[str], actor: Actor) -> None:
+    """A referral was edited; ``changed`` names the fields whose values changed."""
+
+
+@hookspec
 def referral_stage_changed(referral: ReferralOut, change: StageChangeOut, actor: Actor) -> None:
     """A referral moved from ``change.from_stage`` to ``change.to_stage``."""
 
@@ -167,10 +173,13 @@ def calculate_referral_fee(
 
 
 @hookspec
-def payout_gate(payout: PayoutOut, actor: Actor) -> list[GateFinding]:
+def payout_gate(
+    payout: PayoutOut, actor: Actor
+) -> list[GateFinding] | Awaitable[list[GateFinding]]:
     """Asked before ``payout`` is approved: what stands against paying it. Every plugin's
     list is shown to the approver; a ``violation`` blocks approval unless the approver
-    overrides it with a reason (audited). Return ``[]`` when nothing does.
+    overrides it with a reason (audited). Return ``[]`` when nothing does, or an awaitable
+    of the list when the answer needs the database (it is awaited before approving).
     """
 
 
@@ -198,3 +207,12 @@ def payment_recorded(payment: PaymentOut, actor: Actor) -> None:
 @hookspec
 def tax_profile_changed(partner_id: int, actor: Actor) -> None:
     """A partner's W-9 (tax classification, TIN) was received or replaced."""
+
+
+# --------------------------------------------------------------------------- 6. the firm
+
+
+@hookspec
+def firm_settings_changed(settings: FirmSettings, changed: list[str], actor: Actor) -> None:
+    """The firm's settings were changed (after the commit); ``changed`` names each changed
+    value as ``section.name`` (e.g. ``compliance.registration``)."""

@@ -21,6 +21,7 @@ from rapport_core.vocabulary import (
     Direction,
     LicenceStatus,
     Profession,
+    Registration,
     Role,
     Stage,
 )
@@ -143,6 +144,8 @@ class PartnerFields(Input):
     ideal_client: LongText = ""
     review_cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     owner_id: int | None = None
+    #: As adviser or broker (FINRA 2040 and the SEC marketing rule read it); None: none.
+    registration: Registration | None = None
 
     _clean = field_validator("specialties", "tags")(_clean_list)
 
@@ -180,6 +183,7 @@ class PartnerOut(Output):
     ideal_client: str
     review_cadence_days: int | None
     owner_id: int | None
+    registration: Registration | None
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -237,6 +241,13 @@ class ReferralFields(Input):
     actual_value: Money | None = None
     jurisdiction: Annotated[str, Field(max_length=10)] = ""
     owner_id: int | None = None
+    # Facts compliance rules read; None: not recorded (no rule fires on a guess).
+    #: CPAs: the client is one the firm audits, reviews or compiles for (AICPA 1.520).
+    client_is_attest_client: bool | None = None
+    #: RESPA: the business is incident to a real estate settlement service.
+    settlement_service: bool | None = None
+    #: RESPA: the settlement involves a federally related mortgage loan.
+    federally_related_loan: bool | None = None
 
 
 class ReferralCreate(ReferralFields):
@@ -308,6 +319,9 @@ class ReferralOut(Output):
     closed_at: dt.datetime | None
     last_partner_update_at: dt.datetime | None
     paid_at: dt.datetime | None
+    client_is_attest_client: bool | None
+    settlement_service: bool | None
+    federally_related_loan: bool | None
     history: list[StageChangeOut] | None = None
 
 

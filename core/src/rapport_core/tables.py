@@ -89,6 +89,8 @@ class Partner(Table, tablename="rapport_partner"):
     ideal_client = Text(default="")
     review_cadence_days = Integer(null=True, default=None)
     owner = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
+    # sec_ria | state_ria | finra_bd | finra_rr (vocabulary.Registration); null: none on file.
+    registration = Varchar(length=20, null=True, default=None)
     # Lower-cased "|specialty|…|" so a specialty search is one portable LIKE on both engines.
     specialty_index = Text(default="")
     created_at = Timestamptz()
@@ -150,6 +152,10 @@ class Referral(Table, tablename="rapport_referral"):
     closed_at = Timestamptz(null=True, default=None)
     last_partner_update_at = Timestamptz(null=True, default=None)
     paid_at = Timestamptz(null=True, default=None)
+    # Facts compliance rules read (docs/facts.md); null: not recorded, so no rule guesses.
+    client_is_attest_client = Boolean(null=True, default=None)  # CPAs: AICPA 1.520
+    settlement_service = Boolean(null=True, default=None)  # RESPA section 8
+    federally_related_loan = Boolean(null=True, default=None)  # RESPA section 8
 
 
 class ReferralStageChange(Table, tablename="rapport_referral_stage_change"):

@@ -48,6 +48,35 @@ PROFESSION_LABELS = {
 }
 
 
+class Registration(StrEnum):
+    """How an adviser or broker is registered (compliance rules read it; absent: none)."""
+
+    sec_ria = "sec_ria"  # investment adviser registered with the SEC
+    state_ria = "state_ria"  # investment adviser registered with a state
+    finra_bd = "finra_bd"  # broker-dealer, FINRA member
+    finra_rr = "finra_rr"  # registered representative of a broker-dealer (people only)
+
+    @property
+    def label(self) -> str:
+        return REGISTRATION_LABELS[self]
+
+
+REGISTRATION_LABELS = {
+    Registration.sec_ria: "SEC-registered investment adviser",
+    Registration.state_ria: "State-registered investment adviser",
+    Registration.finra_bd: "FINRA broker-dealer",
+    Registration.finra_rr: "FINRA registered representative",
+}
+#: A firm's registration: a firm is not a registered representative.
+FirmRegistration = StrEnum(
+    "FirmRegistration", {r.name: r.value for r in Registration if r is not Registration.finra_rr}
+)
+#: Professions whose registration rules read (FINRA 2040, the SEC marketing rule).
+REGISTERED_PROFESSIONS = frozenset({Profession.financial_advisor, Profession.broker_dealer})
+#: Professions that make a referral's RESPA facts relevant (settlement service providers).
+RESPA_PROFESSIONS = frozenset({Profession.real_estate_agent, Profession.mortgage_lender})
+
+
 class Direction(StrEnum):
     sent = "sent"
     received = "received"

@@ -17,6 +17,7 @@ KIND_IMPACT = {
     AgreementKind.client_consent: 0.7,
     AgreementKind.solicitation: 0.7,
     AgreementKind.disclosure_delivered: 0.5,
+    AgreementKind.reciprocal: 0.5,
     AgreementKind.other: 0.3,
 }
 

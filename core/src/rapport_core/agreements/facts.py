@@ -64,6 +64,7 @@ async def agreement_facts(actor: Actor, referral_id: int) -> dict:
     consent = await _latest(actor, AgreementKind.client_consent, partner, referral_id)
     solicitation = await _latest(actor, AgreementKind.solicitation, partner, referral_id)
     disclosure = await _latest(actor, AgreementKind.disclosure_delivered, partner, referral_id)
+    reciprocal = await _latest(actor, AgreementKind.reciprocal, partner, referral_id)
     delivered = None
     if solicitation and solicitation["disclosure_delivered"] is not None:
         delivered = solicitation["disclosure_delivered"]
@@ -87,6 +88,11 @@ async def agreement_facts(actor: Actor, referral_id: int) -> dict:
         and {
             "written": solicitation["written"] if solicitation else None,
             "disclosure_delivered": delivered,
+            "expires_on": _day(solicitation["expires_on"]) if solicitation else None,
         },
-        "reciprocal": None,
+        "reciprocal": reciprocal
+        and {
+            "exclusive": reciprocal["exclusive"],
+            "client_informed": reciprocal["client_informed"],
+        },
     }

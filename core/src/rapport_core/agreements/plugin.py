@@ -76,6 +76,16 @@ def _date(value: dt.datetime | None) -> dt.date | None:
 @click.option("--signers", default="", help="Comma-separated names.")
 @click.option("--effective", "effective_on", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--expires", "expires_on", type=click.DateTime(["%Y-%m-%d"]))
+@click.option(
+    "--exclusive/--not-exclusive",
+    default=None,
+    help="Reciprocal agreements: it is exclusive (default: not stated).",
+)
+@click.option(
+    "--client-informed/--client-not-informed",
+    default=None,
+    help="Reciprocal agreements: clients are told of it (default: not stated).",
+)
 @click.option("--to-agreement", "agreement_id", type=int, help="Add as a new version of this one.")
 @firm_option
 def agreements_upload(
@@ -88,6 +98,8 @@ def agreements_upload(
     signers,
     effective_on,
     expires_on,
+    exclusive,
+    client_informed,
     agreement_id,
     firm_slug,
 ) -> None:
@@ -100,6 +112,8 @@ def agreements_upload(
         "signers": signers,
         "effective_on": _date(effective_on),
         "expires_on": _date(expires_on),
+        "exclusive": exclusive,
+        "client_informed": client_informed,
     }
 
     async def body():

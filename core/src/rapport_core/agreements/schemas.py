@@ -18,6 +18,7 @@ class AgreementKind(StrEnum):
     client_consent = "client_consent"
     solicitation = "solicitation"
     disclosure_delivered = "disclosure_delivered"
+    reciprocal = "reciprocal"
     other = "other"
 
     @property
@@ -30,6 +31,7 @@ KIND_LABELS = {
     AgreementKind.client_consent: "Client written consent",
     AgreementKind.solicitation: "Solicitation agreement",
     AgreementKind.disclosure_delivered: "Disclosure delivered",
+    AgreementKind.reciprocal: "Reciprocal referral agreement",
     AgreementKind.other: "Other agreement",
 }
 
@@ -63,6 +65,9 @@ class VersionFields(Input):
     discloses_division: bool | None = None
     #: Solicitation: the required disclosure was delivered to the client.
     disclosure_delivered: bool | None = None
+    #: Reciprocal referral agreement: it is exclusive; clients are told of it.
+    exclusive: bool | None = None
+    client_informed: bool | None = None
     note: Annotated[str, Field(max_length=5000)] = ""
 
     @field_validator("signers", mode="before")
@@ -119,6 +124,8 @@ class VersionOut(Output):
     discloses_share: bool | None
     discloses_division: bool | None
     disclosure_delivered: bool | None
+    exclusive: bool | None
+    client_informed: bool | None
     note: str
     uploaded_by: str
     uploaded_at: dt.datetime

@@ -59,11 +59,14 @@ class AgreementVersion(Table, tablename="rapport_agreement_version"):
     effective_on = Date(null=True, default=None)
     expires_on = Date(null=True, default=None)
     # What the compliance engine reads (docs/agreements.md): written agreements, and what
-    # a client consent or a solicitation disclosure says.
+    # a client consent, a solicitation disclosure or a reciprocal agreement says.
     written = Boolean(default=True)
     discloses_share = Boolean(null=True, default=None)
     discloses_division = Boolean(null=True, default=None)
     disclosure_delivered = Boolean(null=True, default=None)
+    # A reciprocal referral agreement: whether it is exclusive, and whether clients are told.
+    exclusive = Boolean(null=True, default=None)
+    client_informed = Boolean(null=True, default=None)
     note = Text(default="")
     uploaded_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
     uploaded_by_label = Varchar(length=300)

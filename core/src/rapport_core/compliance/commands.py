@@ -131,7 +131,7 @@ def evaluate_all_command(as_of, as_json: bool) -> None:
     """Evaluate every firm (the daily run for time-based rules), with a progress bar."""
     from rich.progress import Progress
 
-    from rapport_core.compliance import gatecache, service
+    from rapport_core.compliance import service
     from rapport_core.services.firms import list_firms
     from rapport_core.vocabulary import Role
 
@@ -143,7 +143,6 @@ def evaluate_all_command(as_of, as_json: bool) -> None:
             for firm in firms:
                 actor = Actor(firm_id=firm.id, label="cli", role=Role.owner)
                 summary = await service.evaluate(actor, as_of=as_of.date() if as_of else None)
-                await gatecache.refresh(firm.id)
                 out.append({"firm": firm.slug, **summary.as_dict()})
                 progress.advance(task)
         return out

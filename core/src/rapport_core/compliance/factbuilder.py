@@ -1,5 +1,7 @@
 """Fact documents from the database: one per referral, one per partner (licence and W-9
-rules). Every fact comes from a recorded value; what is not recorded stays absent.
+rules). Every fact comes from a recorded value; what is not recorded stays absent. The firm's
+registration is a firm setting (``compliance.registration``); the partner's and the
+referral's compliance facts are columns of their own.
 
 The money domains (fees, agreements, payments, W-9s) add their parts through
 :data:`CONTRIBUTORS`: async functions ``(firm_id, referral_ids, partner_ids, as_of)`` that
@@ -21,6 +23,12 @@ CONTRIBUTORS: list[Contributor] = []
 
 #: Partner tags that record facts rules read.
 SAME_FIRM_TAG = "same-firm"
+#: Referral columns that are facts of the same name (null: not recorded, so absent).
+REFERRAL_FACTS = (
+    Referral.client_is_attest_client,
+    Referral.settlement_service,
+    Referral.federally_related_loan,
+)
 
 
 def state(code: str | None) -> str | None:
@@ -54,6 +62,7 @@ def _partner_facts(partner: dict, licences: list[dict], jurisdiction: str | None
         "jurisdiction": state(partner["state"]),
         "same_firm": SAME_FIRM_TAG in (partner["tags"] or []),
         "licence": _licence(licences, jurisdiction),
+        "registration": partner["registration"],
     }
 
 
@@ -74,7 +83,10 @@ async def build_documents(
 ) -> tuple[dict[int, dict], dict[int, dict]]:
     """``({referral_id: document}, {partner_id: document})`` for the firm. With ids given,
     only those (a partner's change re-evaluates its referrals too: the caller passes them)."""
+    from rapport_core.services.firm_settings import firm_settings
+
     firm = await Firm.select().where(Firm.id == firm_id).first()
+    registration = (await firm_settings(firm_id)).compliance.registration
     profession = (firm["professions"] or ["other"])[0]
     firm_state = state((firm["jurisdictions"] or [None])[0])
     referral_query = Referral.select(
@@ -85,13 +97,19 @@ async def build_documents(
         Referral.stage,
         Referral.matter_type,
         Referral.jurisdiction,
+        *REFERRAL_FACTS,
     ).where(Referral.firm == firm_id)
     if referral_ids is not None:
         referral_query = referral_query.where(Referral.id.is_in(referral_ids or [0]))
     referrals = await referral_query if referral_ids != [] else []
     wanted_partners = set(partner_ids or []) | {r["partner"] for r in referrals if r["partner"]}
     partner_query = Partner.select(
-        Partner.id, Partner.name, Partner.profession, Partner.state, Partner.tags
+        Partner.id,
+        Partner.name,
+        Partner.profession,
+        Partner.state,
+        Partner.tags,
+        Partner.registration,
     ).where(Partner.firm == firm_id)
     licence_query = Licence.select().where(Licence.firm == firm_id)
     if referral_ids is not None or partner_ids is not None:
@@ -101,7 +119,11 @@ async def build_documents(
     licences: dict[int, list[dict]] = {}
     for lic in await licence_query:
         licences.setdefault(lic["partner"], []).append(lic)
-    base_firm = {"name": firm["name"], "profession": profession}
+    base_firm = {
+        "name": firm["name"],
+        "profession": profession,
+        "registration": registration and registration.value,
+    }
     referral_docs: dict[int, dict] = {}
     for r in referrals:
         jurisdiction = state(r["jurisdiction"]) or firm_state
@@ -118,6 +140,7 @@ async def build_documents(
                 "date": as_utc(r["referred_at"]).date(),
                 "stage": r["stage"],
                 "matter_type": r["matter_type"] or None,
+                **{column._meta.name: r[column._meta.name] for column in REFERRAL_FACTS},
             },
         }
     chosen = (

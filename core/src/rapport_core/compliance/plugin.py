@@ -3,6 +3,8 @@ change, the payout gate and the briefing's findings."""
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Awaitable
 
 import click
@@ -36,6 +38,19 @@ def referral_created(referral, actor) -> Awaitable[None] | None:
 
 
 @hookimpl
+def referral_updated(referral, changed, actor) -> Awaitable[None] | None:
+    return reactions.reevaluate(actor, referral_ids=[referral.id])
+
+
+@hookimpl
+def firm_settings_changed(settings, changed, actor) -> Awaitable[None] | None:
+    """The firm's own facts (its registration) are read by every document."""
+    if any(path.startswith("compliance.") for path in changed):
+        return reactions.reevaluate(actor, everything=True)
+    return None
+
+
+@hookimpl
 def referral_stage_changed(referral, change, actor) -> Awaitable[None] | None:
     return reactions.reevaluate(actor, referral_ids=[referral.id])
 
@@ -66,46 +81,47 @@ def tax_profile_changed(partner_id, actor) -> Awaitable[None] | None:
 
 
 @hookimpl
-def payout_gate(payout, actor):
-    """Open violations and warnings for the payout's referral and partner (waived ones do
-    not count: a compliance user accepted them)."""
-    from rapport_core.compliance import gatecache
+def payout_gate(payout, actor) -> Awaitable[list]:
+    """The stored open violations and warnings of the payout's referral and partner, read
+    when asked (waived ones do not count: a compliance user accepted them)."""
+    return _open_findings_against(payout, actor)
+
+
+async def _open_findings_against(payout, actor) -> list:
+    from rapport_core.compliance.tables import ComplianceFinding
     from rapport_core.schemas import GateFinding
 
-    rows = gatecache.open_findings(actor.firm_id)
-    if rows is None:
-        return [
-            GateFinding(
-                rule_id="rapport.compliance-unavailable",
-                pack_id="rapport",
-                severity="warning",
-                message="The compliance findings could not be read; check the compliance page before paying.",
-                citation="Rapport compliance engine",
-            )
-        ]
     referral_id, partner_id = reactions.referral_of(payout), reactions.partner_of(payout)
-    out = []
-    for row in rows:
-        if row["severity"] == "info":
-            continue
-        if (referral_id is not None and row["referral_id"] == referral_id) or (
-            partner_id is not None
-            and row["partner_id"] == partner_id
-            and row["referral_id"] is None
-        ):
-            out.append(
-                GateFinding(
-                    rule_id=row["rule_id"],
-                    pack_id=row["pack_id"],
-                    severity=row["severity"],
-                    message=row["message"],
-                    citation=row["citation"],
-                    citation_url=row["citation_url"],
-                    remediation=row["remediation"],
-                    finding_id=row["id"],
-                )
-            )
-    return out
+    # The referral's findings, and the partner's own (a lapsed licence, a missing W-9).
+    against = []
+    if referral_id is not None:
+        against.append(ComplianceFinding.referral_id == referral_id)
+    if partner_id is not None:
+        against.append(
+            (ComplianceFinding.partner_id == partner_id) & ComplianceFinding.referral_id.is_null()
+        )
+    if not against:
+        return []
+    rows = (
+        await ComplianceFinding.select(
+            ComplianceFinding.id.as_alias("finding_id"),
+            ComplianceFinding.rule_id,
+            ComplianceFinding.pack_id,
+            ComplianceFinding.severity,
+            ComplianceFinding.message,
+            ComplianceFinding.citation,
+            ComplianceFinding.citation_url,
+            ComplianceFinding.remediation,
+        )
+        .where(
+            (ComplianceFinding.firm == actor.firm_id)
+            & (ComplianceFinding.status == "open")
+            & ComplianceFinding.severity.is_in(["violation", "warning"])
+            & functools.reduce(operator.or_, against)
+        )
+        .order_by(ComplianceFinding.id)
+    )
+    return [GateFinding.model_validate(row) for row in rows]
 
 
 @hookimpl

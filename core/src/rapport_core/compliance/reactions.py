@@ -25,15 +25,23 @@ class Reevaluation:
         self.actor = actor
         self.referral_ids: set[int] = set()
         self.partner_ids: set[int] = set()
+        #: A change to the firm itself (its registration) reaches every referral and partner.
+        self.everything = False
 
     def __await__(self) -> Generator[Any, None, None]:
         if _collecting.get(self.actor.firm_id) is self:
             del _collecting[self.actor.firm_id]  # later changes start a batch of their own
+        if self.everything:
+            return _run(self.actor, None, None).__await__()
         return _run(self.actor, self.referral_ids, self.partner_ids).__await__()
 
 
 def reevaluate(
-    actor: Actor, *, referral_ids: list[int] | None = None, partner_id: int | None = None
+    actor: Actor,
+    *,
+    referral_ids: list[int] | None = None,
+    partner_id: int | None = None,
+    everything: bool = False,
 ) -> Reevaluation | None:
     from rapport_core.compliance.catalog import default_catalog
 
@@ -47,11 +55,13 @@ def reevaluate(
     batch.referral_ids.update(referral_ids or [])
     if partner_id is not None:
         batch.partner_ids.add(partner_id)
+    batch.everything |= everything
     return batch
 
 
-async def _run(actor: Actor, referral_ids: set[int], partner_ids: set[int]) -> None:
-    from rapport_core.compliance import gatecache, service
+async def _run(actor: Actor, referral_ids: set[int] | None, partner_ids: set[int] | None) -> None:
+    """Evaluate the subjects named (None: every referral and partner of the firm)."""
+    from rapport_core.compliance import service
     from rapport_core.tables import Referral
 
     system = Actor(
@@ -61,6 +71,9 @@ async def _run(actor: Actor, referral_ids: set[int], partner_ids: set[int]) -> N
         user_id=actor.user_id,
     )
     try:
+        if referral_ids is None or partner_ids is None:
+            await service.evaluate(system)
+            return
         # A partner's change reaches their referrals; a referral's, its partner (licences).
         rows = await Referral.select(Referral.id, Referral.partner).where(
             (Referral.firm == actor.firm_id)
@@ -72,7 +85,6 @@ async def _run(actor: Actor, referral_ids: set[int], partner_ids: set[int]) -> N
         referrals = sorted(referral_ids | {r["id"] for r in rows})
         partners = sorted(partner_ids | {r["partner"] for r in rows if r["partner"]})
         await service.evaluate(system, referral_ids=referrals, partner_ids=partners)
-        await gatecache.refresh(actor.firm_id)
     except Exception:  # a failed re-evaluation must not break the change that caused it
         log.exception("compliance re-evaluation failed for firm %s", actor.firm_id)
 

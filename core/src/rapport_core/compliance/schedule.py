@@ -40,7 +40,7 @@ def seconds_until(at: dt.time, moment: dt.datetime) -> float:
 
 async def evaluate_every_firm(as_of: dt.date | None = None) -> list[dict[str, Any]]:
     from rapport_core.actors import Actor
-    from rapport_core.compliance import gatecache, service
+    from rapport_core.compliance import service
     from rapport_core.services.firms import list_firms
     from rapport_core.vocabulary import Role
 
@@ -49,7 +49,6 @@ async def evaluate_every_firm(as_of: dt.date | None = None) -> list[dict[str, An
         actor = Actor(firm_id=firm.id, label="compliance daily run", role=Role.owner)
         try:
             summary = await service.evaluate(actor, as_of=as_of or now().date())
-            await gatecache.refresh(firm.id)
         except Exception as error:  # one firm's failure must not stop the others' run
             log.exception("compliance evaluation of firm %s failed", firm.slug)
             out.append({"firm": firm.slug, "error": str(error)})
@@ -70,12 +69,6 @@ async def _loop(at: dt.time) -> None:
 @contextlib.asynccontextmanager
 async def daily_evaluation(_app: Any = None) -> AsyncIterator[None]:
     """A lifespan context for the server: runs the daily evaluation while it is up."""
-    from rapport_core.compliance import gatecache
-
-    try:
-        await gatecache.warm_every_firm()  # the payout gate reads it, synchronously
-    except Exception:  # a database without the tables yet: the first evaluation fills it
-        log.exception("could not load the open compliance findings")
     at = daily_time()
     task = asyncio.get_running_loop().create_task(_loop(at)) if at else None
     try:

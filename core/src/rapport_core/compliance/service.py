@@ -15,7 +15,7 @@ from typing import Any
 from rapport_core import audit
 from rapport_core.actors import Actor
 from rapport_core.clock import now
-from rapport_core.compliance import documents, gatecache
+from rapport_core.compliance import documents
 from rapport_core.compliance.catalog import default_catalog
 from rapport_core.compliance.evaluation import Finding, compile_packs, plain
 from rapport_core.compliance.factbuilder import build_documents
@@ -364,7 +364,6 @@ async def _evaluate(
     summary.open = await ComplianceFinding.count().where(
         (ComplianceFinding.firm == actor.firm_id) & (ComplianceFinding.status == "open")
     )
-    gatecache.forget(actor.firm_id)
     return summary
 
 
@@ -519,7 +518,6 @@ async def waive(actor: Actor, finding_id: int, reason: str) -> dict[str, Any]:
             before={"status": "open"},
             after={"status": "waived", "reason": reason, "rule_id": before["rule_id"]},
         )
-    gatecache.forget(actor.firm_id)
     return await get_finding(actor, finding_id)
 
 

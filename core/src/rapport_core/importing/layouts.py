@@ -24,6 +24,7 @@ TARGETS: dict[str, str] = {
     "postal_code": "ZIP code",
     "tags": "Tags / categories",
     "notes": "Notes",
+    "registration": "Registration (SEC/state adviser, FINRA broker-dealer or representative)",
     "external_id": "Id in the source system",
 }
 IGNORE = ""
@@ -172,6 +173,7 @@ _GUESSES: tuple[tuple[str, str], ...] = (
     (r"zip|postal|postcode", "postal_code"),
     (r"tag|categor|label|group", "tags"),
     (r"note|comment", "notes"),
+    (r"^registration$|^registered as$", "registration"),
     (r"^(id|external id|record id|contact id|uid)$", "external_id"),
 )
 

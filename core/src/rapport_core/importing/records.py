@@ -15,12 +15,12 @@ from rapport_core.identity import email_key, name_key
 from rapport_core.importing.layouts import IGNORE
 from rapport_core.importing.reading import SourceRow
 from rapport_core.schemas import PartnerCreate
-from rapport_core.vocabulary import PROFESSION_LABELS, US_STATES, Profession
+from rapport_core.vocabulary import PROFESSION_LABELS, US_STATES, Profession, Registration
 
 #: Fields filled by the first non-empty value; the rest collect every value.
 SINGLE = ("name", "first_name", "middle_name", "last_name", "organisation", "title",
           "profession", "email", "phone", "address", "city", "state", "postal_code",
-          "external_id")  # fmt: skip
+          "registration", "external_id")  # fmt: skip
 
 STATE_NAMES = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
@@ -131,6 +131,21 @@ def parse_profession(value: str, default: Profession) -> Profession | str:
     return PROFESSION_WORDS.get(folded, value)
 
 
+def parse_registration(value: str) -> Registration | str | None:
+    """``sec_ria``, ``SEC RIA`` or its label; blank is none; anything else is returned for
+    validation to report."""
+
+    def fold(text: str) -> str:
+        return re.sub(r"[\s-]+", "_", text.strip().lower())
+
+    if not value.strip():
+        return None
+    for registration in Registration:
+        if fold(value) in (registration.value, fold(registration.label)):
+            return registration
+    return value
+
+
 def _full_name(candidate: Candidate) -> str:
     name = candidate.first("name")
     if name:
@@ -179,6 +194,7 @@ def build_partner(
         "postal_code": candidate.first("postal_code"),
         "tags": _split(candidate.values.get("tags", [])),
         "notes": _notes(candidate),
+        "registration": parse_registration(candidate.first("registration")),
         "source": source,
     }
     try:

@@ -152,7 +152,7 @@ class Plan:
 
 #: Fields a re-import fills when the partner has them empty.
 FILLED_WHEN_EMPTY = ("organisation", "email", "phone", "address", "city", "state", "postal_code",
-                     "notes")  # fmt: skip
+                     "notes", "registration")  # fmt: skip
 LIST_FIELDS = ("specialties", "tags")
 
 

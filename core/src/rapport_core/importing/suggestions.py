@@ -78,7 +78,7 @@ def _completion(keep: PartnerOut, drop: PartnerOut) -> PartnerUpdate:
     joined. Nothing the kept partner already says is overwritten."""
     sent: dict = {}
     for name in ("organisation", "email", "phone", "address", "city", "state", "postal_code",
-                 "ideal_client"):  # fmt: skip
+                 "ideal_client", "registration"):  # fmt: skip
         if not getattr(keep, name) and getattr(drop, name):
             sent[name] = getattr(drop, name)
     for name in ("specialties", "tags"):

@@ -4,6 +4,7 @@ void. A paid payout is never edited: a reversal adds a negating paid row."""
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 
 from rapport_core import audit
 from rapport_core.actors import Actor
@@ -29,6 +30,8 @@ from rapport_core.tax.nec import backup_withholding_for
 async def gate_findings(actor: Actor, payout: PayoutOut) -> list[GateFinding]:
     """What every ``payout_gate`` plugin says stands against paying ``payout``."""
     answers = get_plugin_manager().hook.payout_gate(payout=payout, actor=actor)
+    # A plugin that reads the database answers with an awaitable (compliance's findings).
+    answers = [await answer if inspect.isawaitable(answer) else answer for answer in answers]
     return [GateFinding.model_validate(finding) for answer in answers for finding in answer or []]
 
 

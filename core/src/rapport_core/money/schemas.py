@@ -240,7 +240,7 @@ class PayoutOut(Output):
     id: int
     partner_id: int
     partner_name: str
-    # For payout_gate plugins, whose hooks are synchronous and so cannot look them up.
+    # So payout_gate plugins need not look them up.
     partner_tags: list[str] = []
     partner_profession: str = ""
     referral_id: int | None

@@ -9,6 +9,7 @@ from rapport_core.actors import Actor
 from rapport_core.clock import now
 from rapport_core.errors import Invalid
 from rapport_core.firm_settings import FirmSettings
+from rapport_core.plugins import notify
 from rapport_core.services.common import conflict_on_duplicate, transaction
 from rapport_core.tables import FirmSetting
 
@@ -63,4 +64,18 @@ async def update_firm_settings(actor: Actor, changes: dict[str, Any]) -> FirmSet
         await audit.record(
             actor, "settings.update", "firm", actor.firm_id, before=before, after=after
         )
+    await notify(
+        "firm_settings_changed", settings=after, changed=_changed(before, after), actor=actor
+    )
     return after
+
+
+def _changed(before: FirmSettings, after: FirmSettings) -> list[str]:
+    """``section.name`` of every value that differs."""
+    old, new = before.model_dump(), after.model_dump()
+    return [
+        f"{section}.{name}"
+        for section, values in new.items()
+        for name, value in values.items()
+        if old[section][name] != value
+    ]

@@ -247,6 +247,8 @@ async def update_referral(actor: Actor, referral_id: int, data: ReferralUpdate) 
         await audit.record(
             actor, "referral.update", "referral", referral_id, before=before, after=after
         )
+    changed = [name for name, value in sent.items() if getattr(before, name) != value]
+    await notify("referral_updated", referral=after, changed=changed, actor=actor)
     return after
 
 

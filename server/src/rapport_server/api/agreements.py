@@ -77,7 +77,8 @@ class AgreementController(Controller):
         summary="Upload an agreement (multipart: `file` a PDF, plus its fields)",
         description="Fields: partner_id, referral_id (client consents), kind, title, signed_on, "
         "signers (comma-separated), effective_on, expires_on, written, discloses_share, "
-        "discloses_division, disclosure_delivered, note.",
+        "discloses_division, disclosure_delivered, exclusive and client_informed (reciprocal "
+        "agreements), note.",
         request_max_body_size=UPLOAD_BODY_LIMIT,
     )
     async def upload(self, actor: NamedDependency[Actor], data: MultipartForm) -> AgreementOut:

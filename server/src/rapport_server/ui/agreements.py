@@ -27,11 +27,12 @@ from rapport_server.api.agreements import (
     pdf_response,
     read_upload,
 )
+from rapport_server.ui.format import CHOICES
 from rapport_server.ui.forms import FormState, read_form, submit
 from rapport_server.ui.rendering import SignedIn, render
 
 KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
-YES_NO = [("true", "Yes"), ("false", "No")]
+YES_NO = CHOICES["yes_no"]
 STATUS_TONES = {
     AgreementStatus.draft: "open",
     AgreementStatus.active: "won",

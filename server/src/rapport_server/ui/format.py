@@ -14,6 +14,7 @@ from rapport_core.vocabulary import (
     ActivityKind,
     Direction,
     Profession,
+    Registration,
     Stage,
 )
 
@@ -49,6 +50,15 @@ def profession(value: str | Profession) -> str:
     return Profession(value).label
 
 
+def registration(value: str | Registration | None) -> str:
+    return NOTHING if value is None else Registration(value).label
+
+
+def yes_no(value: bool | None) -> str:
+    """A recorded yes/no fact; ``None`` was never recorded."""
+    return "Not recorded" if value is None else ("Yes" if value else "No")
+
+
 def stage(value: str | Stage) -> str:
     return str(value).capitalize()
 
@@ -70,6 +80,8 @@ CHOICES = {
     "directions": [(d.value, d.value.capitalize()) for d in Direction],
     "stages": [(s.value, stage(s)) for s in Stage],
     "activity_kinds": [(k.value, k.value.capitalize()) for k in ActivityKind],
+    "registrations": [(r.value, r.label) for r in Registration],
+    "yes_no": [("true", "Yes"), ("false", "No")],
 }
 
 TEMPLATE_FUNCTIONS = {
@@ -79,6 +91,8 @@ TEMPLATE_FUNCTIONS = {
     "day": day,
     "iso_time": iso_time,
     "profession_label": profession,
+    "registration_label": registration,
+    "yes_no_label": yes_no,
     "stage_label": stage,
     "stage_tone": stage_tone,
 }

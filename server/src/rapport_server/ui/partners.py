@@ -24,6 +24,7 @@ from rapport_core.schemas import (
 from rapport_core.services import firms, partners, referrals
 from rapport_core.services.firm_settings import firm_settings
 from rapport_core.tax.w9 import current_w9
+from rapport_core.vocabulary import REGISTERED_PROFESSIONS
 
 from rapport_server.ui.compliance import subject_findings
 from rapport_server.ui.forms import (
@@ -58,16 +59,29 @@ LIST_FIELDS = ("specialties", "tags")
 
 def partner_input(form: RawForm) -> dict[str, Any]:
     """The form's fields as the partner schemas expect them (validated by the schema)."""
-    return {
+    fields = {
         **{name: form.get(name, "") for name in TEXT_FIELDS},
         **blank_as_none(form, OPTIONAL_FIELDS),
         **{name: split_list(form.get(name, "")) for name in LIST_FIELDS},
     }
+    if "registration" in form:  # asked only where rules read it: see asks_registration
+        fields |= blank_as_none(form, ("registration",))
+    return fields
+
+
+def asks_registration(me: SignedIn, partner: PartnerOut | None) -> bool:
+    """Rules read a partner's registration when the firm is an adviser or a broker-dealer
+    (FINRA 2040); one already on file is always shown, so it can be corrected."""
+    return bool(REGISTERED_PROFESSIONS & set(me.firm.professions)) or bool(
+        partner and partner.registration
+    )
 
 
 def partner_values(partner: PartnerOut) -> RawForm:
     """A partner as the edit form shows it."""
-    fields = partner.model_dump(mode="json", include={*TEXT_FIELDS, *OPTIONAL_FIELDS})
+    fields = partner.model_dump(
+        mode="json", include={*TEXT_FIELDS, *OPTIONAL_FIELDS, "registration"}
+    )
     values = {name: "" if value is None else str(value) for name, value in fields.items()}
     return values | {name: join_list(getattr(partner, name)) for name in LIST_FIELDS}
 
@@ -79,6 +93,7 @@ async def _partner_form(me: SignedIn, form: FormState, partner: PartnerOut | Non
         form=form,
         partner=partner,
         owners=[(user.id, user.name) for user in await firms.list_users(me.actor) if user.active],
+        ask_registration=asks_registration(me, partner),
     )
 
 
@@ -100,6 +115,7 @@ async def _partner_page(
         "partners/detail.html",
         me,
         partner=partner,
+        ask_registration=asks_registration(me, partner),
         owner=users.get(partner.owner_id) if partner.owner_id else None,
         licences=await partners.list_licences(me.actor, partner_id),
         compliance_findings=await subject_findings(me, partner_id=partner_id),

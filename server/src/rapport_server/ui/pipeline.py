@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from enum import Enum
+from typing import Any, get_args
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
@@ -102,7 +103,13 @@ async def _settings_page(me: SignedIn, form: FormState | None = None) -> Templat
     for name in FirmSettings.model_fields:
         section = getattr(settings, name)
         fields = [
-            (f"{name}.{field}", field.replace("_", " ").capitalize(), meta, getattr(section, field))
+            (
+                f"{name}.{field}",
+                field.replace("_", " ").capitalize(),
+                meta,
+                getattr(section, field),
+                _options(meta.annotation),
+            )
             for field, meta in type(section).model_fields.items()
         ]
         sections.append((name.replace("_", " ").capitalize(), fields))
@@ -116,6 +123,14 @@ async def _settings_page(me: SignedIn, form: FormState | None = None) -> Templat
         rules=await assignment.list_rules(me.actor),
         users=[u for u in users if u.active],
     )
+
+
+def _options(annotation) -> list[str] | None:
+    """The values a closed-vocabulary setting can take (``Enum`` or ``Enum | None``)."""
+    for kind in (annotation, *get_args(annotation)):
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            return [member.value for member in kind]
+    return None
 
 
 def _setting_field(section: str, name: str):

@@ -14,8 +14,11 @@ from rapport_core.schemas import (
     PartnerSearch,
     ReferralCreate,
     ReferralFilter,
+    ReferralOut,
+    ReferralUpdate,
 )
 from rapport_core.services import partners, referrals
+from rapport_core.vocabulary import RESPA_PROFESSIONS, Profession
 
 from rapport_server.ui.agreements import agreements_section
 from rapport_server.ui.compliance import subject_findings
@@ -34,12 +37,50 @@ TEXT_FIELDS = (
     "description",
 )
 OPTIONAL_FIELDS = ("partner_id", "client_email", "client_phone", "estimated_value")
+#: The referral's compliance questions: (field, label, hint).
+ATTEST = (
+    "client_is_attest_client",
+    "Attest client",
+    "We audit, review or compile for this client: a CPA may then take no commission for the referral (AICPA 1.520)",
+)
+RESPA = (
+    ("settlement_service", "Settlement service", "Business incident to a real estate settlement (RESPA section 8)"),
+    ("federally_related_loan", "Federally related loan", "The settlement involves a federally related mortgage loan (FHA, VA, a federally insured lender…)"),
+)  # fmt: skip
+RESPA_FIELDS = frozenset(name for name, _, _ in RESPA)
+FACT_FIELDS = (ATTEST[0], *(name for name, _, _ in RESPA))
+
+
+def compliance_questions(
+    me: SignedIn, partner: PartnerOut | None, referral: ReferralOut | None = None
+) -> list[tuple[str, str, str]]:
+    """The compliance facts to ask about this referral: the attest question for a CPA firm,
+    the RESPA ones where the firm or the partner is a settlement service provider; any one
+    already recorded is shown too, so it can be corrected."""
+    firm = set(me.firm.professions)
+    recorded = {name for name in FACT_FIELDS if referral and getattr(referral, name) is not None}
+    asked = [ATTEST] if Profession.cpa in firm or ATTEST[0] in recorded else []
+    involved = firm | ({partner.profession} if partner else set())
+    respa = bool(RESPA_PROFESSIONS & involved) or bool(recorded & RESPA_FIELDS)
+    return asked + (list(RESPA) if respa else [])
+
+
+def fact_values(referral: ReferralOut) -> RawForm:
+    """The recorded compliance facts as the form's selects show them."""
+    values = {name: getattr(referral, name) for name in FACT_FIELDS}
+    return {name: "" if value is None else str(value).lower() for name, value in values.items()}
+
+
+def fact_input(form: RawForm) -> dict[str, str | None]:
+    """The compliance questions the form asked (blank: not recorded); the others untouched."""
+    return blank_as_none(form, tuple(name for name in FACT_FIELDS if name in form))
 
 
 def referral_input(form: RawForm) -> dict[str, Any]:
     """The form's fields as ReferralCreate expects them (validated by the schema)."""
     fields: dict[str, Any] = {name: form.get(name, "") for name in TEXT_FIELDS}
     fields |= blank_as_none(form, OPTIONAL_FIELDS)
+    fields |= fact_input(form)
     if fields["estimated_value"]:
         # People type amounts the way they read them: "$1,500".
         fields["estimated_value"] = fields["estimated_value"].replace("$", "").replace(",", "")
@@ -63,11 +104,14 @@ def partner_label(partner: PartnerOut) -> str:
 
 
 async def _referral_form(me: SignedIn, form: FormState) -> Template:
+    everyone = await all_partners(me.actor)
+    chosen = next((p for p in everyone if str(p.id) == form.values.get("partner_id")), None)
     return render(
         "referrals/form.html",
         me,
         form=form,
-        partner_choices=[(p.id, partner_label(p)) for p in await all_partners(me.actor)],
+        partner_choices=[(p.id, partner_label(p)) for p in everyone],
+        questions=compliance_questions(me, chosen),
     )
 
 
@@ -76,12 +120,18 @@ async def referral_page(
     referral_id: int,
     stage_form: FormState | None = None,
     duplicate_form: FormState | None = None,
+    facts_form: FormState | None = None,
 ) -> Template:
     referral = await referrals.get_referral(me.actor, referral_id)
+    partner = (
+        await partners.get_partner(me.actor, referral.partner_id) if referral.partner_id else None
+    )
     return render(
         "referrals/detail.html",
         me,
         referral=referral,
+        questions=compliance_questions(me, partner, referral),
+        facts_form=facts_form or FormState(values=fact_values(referral)),
         **await agreements_section(me.actor, referral_id=referral_id),
         compliance_findings=await subject_findings(me, referral_id=referral_id),
         stage_form=stage_form or FormState(),
@@ -149,6 +199,26 @@ class ReferralPages(Controller):
     @get("/{referral_id:int}")
     async def detail(self, me: NamedDependency[SignedIn], referral_id: FromPath[int]) -> Template:
         return await referral_page(me, referral_id)
+
+    @post("/{referral_id:int}/facts")
+    async def record_facts(
+        self,
+        me: NamedDependency[SignedIn],
+        referral_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        """Record the referral's compliance facts (the questions its page asks)."""
+        form = read_form(data)
+
+        async def save() -> Response:
+            changes = ReferralUpdate(**fact_input(form))
+            await referrals.update_referral(me.actor, referral_id, changes)
+            return Redirect(f"/referrals/{referral_id}#compliance-facts", status_code=303)
+
+        return await submit(
+            save,
+            lambda errors: referral_page(me, referral_id, facts_form=FormState(form, errors)),
+        )
 
     @post("/{referral_id:int}/stage")
     async def change_stage(

@@ -59,6 +59,11 @@ def referral_created(referral, actor):
 
 
 @hookimpl
+def referral_updated(referral, changed, actor):
+    seen.append(("referral_updated", referral.id, *changed))
+
+
+@hookimpl
 def referral_stage_changed(referral, change, actor):
     seen.append(("referral_stage_changed", referral.id))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import heapq
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,10 +15,15 @@ from pydantic import BaseModel
 from rapport_core.actors import Actor
 from rapport_core.clock import as_utc, now
 from rapport_core.errors import RapportError
-from rapport_core.insights.attention import check_ins_due, dormant_reason, quiet_partners
-from rapport_core.insights.freshness import kept_until_changed
+from rapport_core.insights.attention import (
+    check_in_list,
+    check_ins_owed,
+    dormant_reason,
+    quiet_partners,
+)
+from rapport_core.insights.freshness import TOUCHPOINTS, Change, kept_until_changed
 from rapport_core.insights.reciprocity import partners_owed
-from rapport_core.pipeline.sla import sla_breaches
+from rapport_core.pipeline.sla import SlaBreach, most_overdue, sla_breaches
 from rapport_core.services.firm_settings import firm_settings
 from rapport_core.tables import Referral
 from rapport_core.vocabulary import OPEN_STAGES, Direction
@@ -93,8 +98,17 @@ def briefing_action(kind, title, reason, subject_type, subject_id, urgency, impa
     )
 
 
-async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
+async def _stalled(
+    actor: Actor, as_of: dt.datetime, days: int, referral_ids: Collection[int] | None = None
+) -> list[dict]:
+    """Open referrals (of ``referral_ids``, or all) without a stage change for ``days``, in
+    id order."""
     cutoff = as_of - dt.timedelta(days=days)
+    only = (
+        ""
+        if referral_ids is None
+        else f" AND r.id IN ({', '.join(str(int(i)) for i in referral_ids) or 0})"
+    )
     open_stages = ", ".join(f"'{stage.value}'" for stage in OPEN_STAGES)
     # One branch per direction: with the direction fixed, both planners find the few open
     # referrals on the (firm, stage, direction) index instead of reading the whole history.
@@ -105,6 +119,7 @@ async def _stalled(actor: Actor, as_of: dt.datetime, days: int) -> list[dict]:
                 WHERE c.referral = r.id) AS last_move
         FROM rapport_referral r
         WHERE r.firm = {{}} AND r.stage IN ({open_stages}) AND r.direction = '{direction.value}'
+              {only}
         """
         for direction in Direction
     )
@@ -138,33 +153,130 @@ def _overdue(hours: float) -> str:
     return f"{hours / 24:.0f} days"
 
 
+@dataclass(frozen=True)
+class _ReferralActions:
+    """Every SLA breach and stalled referral at ``as_of``, by referral: a change to some
+    referrals re-reads only those."""
+
+    as_of: dt.datetime
+    stalled_days: int
+    breaches: dict[int, list[SlaBreach]]
+    stalled: dict[int, dict]
+
+
+async def _read_referral_actions(actor, as_of, stalled_days, referral_ids=None):
+    breaches, stalled = await asyncio.gather(
+        sla_breaches(actor, as_of=as_of, referral_ids=referral_ids),
+        _stalled(actor, as_of, stalled_days, referral_ids),
+    )
+    by_referral: dict[int, list[SlaBreach]] = {}
+    for breach in breaches:
+        by_referral.setdefault(breach.referral_id, []).append(breach)
+    return by_referral, {action["subject_id"]: action for action in stalled}
+
+
+@kept_until_changed(ignoring=TOUCHPOINTS, patch=lambda *a, **o: _patch_referral_actions(*a, **o))
+async def _referral_actions(actor: Actor, *, as_of: dt.datetime | None) -> _ReferralActions:
+    as_of = as_of or now()
+    days = (await firm_settings(actor.firm_id)).relationships.stalled_days
+    return _ReferralActions(as_of, days, *await _read_referral_actions(actor, as_of, days))
+
+
+async def _patch_referral_actions(
+    actor: Actor, kept: _ReferralActions, changes: list[Change], **options
+) -> _ReferralActions | None:
+    """Referrals created, changed or deleted: those are looked at again, at the same moment."""
+    if any(change.subject_type != "referral" for change in changes):
+        return None  # a setting, a partner's name…: all again
+    ids = {int(change.subject_id) for change in changes}
+    breaches, stalled = await _read_referral_actions(actor, kept.as_of, kept.stalled_days, ids)
+    kept_breaches = {rid: b for rid, b in kept.breaches.items() if rid not in ids}
+    kept_stalled = {rid: a for rid, a in kept.stalled.items() if rid not in ids}
+    return _ReferralActions(
+        kept.as_of,
+        kept.stalled_days,
+        kept_breaches | breaches,
+        dict(sorted((kept_stalled | stalled).items())),  # in id order, as read
+    )
+
+
+@dataclass(frozen=True)
+class _PartnerActions:
+    """On ``today``, the partners gone quiet (with what they have sent) and those due a
+    check-in, by partner: a change to some partners' referrals or touchpoints re-reads only
+    those partners."""
+
+    today: dt.date
+    dormant_days: int
+    quiet: dict[int, tuple[dict, dt.date]]
+    check_ins: dict[int, tuple]
+
+
+async def _read_partner_actions(actor, today, dormant_days, partner_ids=None):
+    quiet, check_ins = await asyncio.gather(
+        quiet_partners(
+            actor, today, dormant_days, with_value_received=True, partner_ids=partner_ids
+        ),
+        check_ins_owed(actor, today, partner_ids),
+    )
+    return {partner["id"]: (partner, last) for partner, last in quiet}, check_ins
+
+
+@kept_until_changed(patch=lambda *a, **o: _patch_partner_actions(*a, **o))
+async def _partner_actions(actor: Actor, *, as_of: dt.datetime | None) -> _PartnerActions:
+    today = (as_of or now()).date()
+    days = (await firm_settings(actor.firm_id)).relationships.dormant_days
+    return _PartnerActions(today, days, *await _read_partner_actions(actor, today, days))
+
+
+async def _patch_partner_actions(
+    actor: Actor, kept: _PartnerActions, changes: list[Change], **options
+) -> _PartnerActions | None:
+    """Referrals and touchpoints created, changed or deleted: the partners they name (before
+    and after) are looked at again, on the same day."""
+    if any(c.subject_type not in ("referral", "activity") or c.partners is None for c in changes):
+        return None  # a partner added or renamed, a setting…: all again
+    ids = set().union(*(change.partners for change in changes))
+    quiet, check_ins = await _read_partner_actions(actor, kept.today, kept.dormant_days, ids)
+
+    def merged(kept_part: dict, read: dict) -> dict:
+        return dict(sorted(({k: v for k, v in kept_part.items() if k not in ids} | read).items()))
+
+    return _PartnerActions(
+        kept.today, kept.dormant_days, merged(kept.quiet, quiet), merged(kept.check_ins, check_ins)
+    )
+
+
+@kept_until_changed(ignoring=TOUCHPOINTS)
+async def _owed(actor: Actor, *, as_of: dt.datetime | None) -> list:
+    return await partners_owed(actor, as_of=as_of or now(), limit=10)
+
+
 @kept_until_changed
+async def _plugin_actions(actor: Actor, *, as_of: dt.datetime | None) -> list[dict]:
+    as_of = as_of or now()
+    collected = await asyncio.gather(
+        *(source.collect(actor, as_of) for source in briefing_sources())
+    )
+    return [action for actions in collected for action in actions]
+
+
 async def daily_briefing(
     actor: Actor, *, as_of: dt.datetime | None = None, limit: int = 20
 ) -> list[BriefingAction]:
-    as_of = as_of or now()
-    settings = await firm_settings(actor.firm_id)
-    # The sources are independent reads: the database answers them side by side.
-    plugin_sources = briefing_sources()
-    (
-        breaches,
-        stalled,
-        quiet,
-        owed_partners,
-        check_ins,
-        *plugin_actions,
-    ) = await asyncio.gather(
-        sla_breaches(actor, as_of=as_of, limit=limit),
-        _stalled(actor, as_of, settings.relationships.stalled_days),
-        quiet_partners(
-            actor, as_of.date(), settings.relationships.dormant_days, with_value_received=True
-        ),
-        partners_owed(actor, as_of=as_of, limit=10),
-        # A check-in's score grows with its days quiet: only the first `limit` can make it.
-        check_ins_due(actor, today=as_of.date(), limit=limit),
-        *(source.collect(actor, as_of) for source in plugin_sources),
+    """Each part is kept until the data it reads changes (docs/insights.md), then brought up
+    to date by reading again only what changed, or computed afresh."""
+    # The parts are independent reads: the database answers them side by side.
+    plugin_actions, referral_actions, partner_actions, owed_partners = await asyncio.gather(
+        _plugin_actions(actor, as_of=as_of),
+        _referral_actions(actor, as_of=as_of),
+        _partner_actions(actor, as_of=as_of),
+        _owed(actor, as_of=as_of),
     )
-    actions: list[dict] = [action for collected in plugin_actions for action in collected]
+    actions: list[dict] = list(plugin_actions)
+    breaches = most_overdue(
+        [b for listed in referral_actions.breaches.values() for b in listed], limit
+    )
 
     unacknowledged = {b.referral_id for b in breaches if b.kind == "acknowledge"}
     uncontacted = {b.referral_id for b in breaches if b.kind == "first_contact"}
@@ -192,14 +304,14 @@ async def daily_briefing(
             )
         )
 
-    actions += stalled
-    dormant_days = settings.relationships.dormant_days
+    actions += referral_actions.stalled.values()
+    dormant_days = partner_actions.dormant_days
     # Most quiet first, as dormant_partners lists them (equal scores keep this order).
-    for partner, last in sorted(quiet, key=lambda q: q[1]):
+    for partner, last in sorted(partner_actions.quiet.values(), key=lambda q: q[1]):
         value = int(partner["value"] or 0)  # PostgreSQL: Decimal
         if value <= 0:
             continue  # the briefing raises only partners who have sent business
-        idle = (as_of.date() - last).days
+        idle = (partner_actions.today - last).days
         actions.append(
             briefing_action(
                 ActionKind.dormant_partner,
@@ -226,7 +338,8 @@ async def daily_briefing(
             )
         )
 
-    for due in check_ins:
+    # A check-in's score grows with its days quiet: only the first `limit` can make it.
+    for due in check_in_list(partner_actions.check_ins, limit):
         actions.append(
             briefing_action(
                 ActionKind.check_in,

@@ -9,6 +9,7 @@ due time is worked out from them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Literal
 
 from pydantic import BaseModel
@@ -34,11 +35,16 @@ class SlaBreach(BaseModel):
 
 
 async def sla_breaches(
-    actor: Actor, *, as_of: dt.datetime | None = None, limit: int | None = None
+    actor: Actor,
+    *,
+    as_of: dt.datetime | None = None,
+    limit: int | None = None,
+    referral_ids: Collection[int] | None = None,
 ) -> list[SlaBreach]:
     """Every SLA an open received referral of the actor's firm has missed at ``as_of``
     (default now), most overdue first. A referral can breach several SLAs at once. With
-    ``limit``, only the ``limit`` most overdue of each kind (what the briefing needs)."""
+    ``limit``, only the ``limit`` most overdue of each kind (what the briefing needs); with
+    ``referral_ids``, only those referrals' breaches."""
     as_of = as_of or now()
     sla = (await firm_settings(actor.firm_id)).sla
     allowances: dict[SlaKind, dt.timedelta] = {
@@ -50,7 +56,7 @@ async def sla_breaches(
     # query finds them by stage on the (firm, stage, direction) index and each SLA is
     # checked here; asking the database for "start < cutoff" lets it walk the time index
     # through the whole history instead.
-    rows = await Referral.select(
+    query = Referral.select(
         Referral.id,
         Referral.client_name,
         Referral.partner,
@@ -65,6 +71,9 @@ async def sla_breaches(
         Referral.stage.is_in([stage.value for stage in OPEN_STAGES]),
         Referral.direction == Direction.received.value,
     )
+    if referral_ids is not None:
+        query = query.where(Referral.id.is_in(list(referral_ids) or [0]))
+    rows = await query
     due: dict[SlaKind, list[tuple[dt.datetime, dict]]] = {kind: [] for kind in allowances}
     for row in rows:
         referred = as_utc(row["referred_at"])
@@ -80,23 +89,33 @@ async def sla_breaches(
             )
     breaches = []
     for kind, started_rows in due.items():
-        late = [
-            (started, row) for started, row in started_rows if started < as_of - allowances[kind]
-        ]
-        late.sort(key=lambda item: (item[0], item[1]["id"]))
-        for started, row in late if limit is None else late[:limit]:
-            due_at = started + allowances[kind]
-            breaches.append(
-                SlaBreach(
-                    referral_id=row["id"],
-                    client_name=row["client_name"],
-                    partner_id=row["partner"],
-                    partner_name=row["partner_name"],
-                    owner_id=row["owner"],
-                    kind=kind,
-                    due_at=due_at,
-                    overdue_hours=round((as_of - due_at).total_seconds() / 3600, 2),
+        for started, row in started_rows:
+            if started < as_of - allowances[kind]:
+                due_at = started + allowances[kind]
+                breaches.append(
+                    SlaBreach(
+                        referral_id=row["id"],
+                        client_name=row["client_name"],
+                        partner_id=row["partner"],
+                        partner_name=row["partner_name"],
+                        owner_id=row["owner"],
+                        kind=kind,
+                        due_at=due_at,
+                        overdue_hours=round((as_of - due_at).total_seconds() / 3600, 2),
+                    )
                 )
-            )
-    breaches.sort(key=lambda breach: (-breach.overdue_hours, breach.referral_id))
-    return breaches
+    return most_overdue(breaches, limit)
+
+
+def most_overdue(breaches: list[SlaBreach], limit: int | None = None) -> list[SlaBreach]:
+    """Most overdue first; with ``limit``, only the ``limit`` most overdue of each kind."""
+    if limit is not None:
+        by_kind: dict[str, list[SlaBreach]] = {}
+        for breach in breaches:
+            by_kind.setdefault(breach.kind, []).append(breach)
+        breaches = [
+            breach
+            for listed in by_kind.values()
+            for breach in sorted(listed, key=lambda b: (b.due_at, b.referral_id))[:limit]
+        ]
+    return sorted(breaches, key=lambda breach: (-breach.overdue_hours, breach.referral_id))

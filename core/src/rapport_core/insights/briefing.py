@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import heapq
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pydantic import BaseModel
@@ -84,7 +84,7 @@ def briefing_sources(pm=None) -> list[BriefingSource]:
 def briefing_action(kind, title, reason, subject_type, subject_id, urgency, impact) -> dict:
     """An action's fields; only the few that make the briefing become models (a large firm
     has thousands of candidates). ``urgency`` and ``impact`` are clipped to 0–1."""
-    urgency, impact = min(1.0, max(0.0, urgency)), min(1.0, max(0.0, impact))
+    urgency, impact = _clipped(urgency), _clipped(impact)
     return dict(
         kind=kind,
         title=title,
@@ -96,6 +96,23 @@ def briefing_action(kind, title, reason, subject_type, subject_id, urgency, impa
         impact=round(impact, 3),
         score=round(urgency * impact, 3),
     )
+
+
+def _clipped(share: float) -> float:
+    return min(1.0, max(0.0, share))
+
+
+def _top(limit: int, actions: list[dict]) -> list[dict]:
+    """The ``limit`` highest scores; among equals, in the order given (nlargest is stable).
+    Each part's own top ``limit`` holds every action of it that can make the briefing."""
+    return heapq.nlargest(limit, actions, key=lambda a: a["score"])
+
+
+def _kept_for(state, key, make):
+    """What ``make()`` gives, made once per kept state (the states never change)."""
+    if key not in state.made:
+        state.made[key] = make()
+    return state.made[key]
 
 
 async def _stalled(
@@ -162,6 +179,13 @@ class _ReferralActions:
     stalled_days: int
     breaches: dict[int, list[SlaBreach]]
     stalled: dict[int, dict]
+    made: dict = field(default_factory=dict, compare=False)
+
+    def top(self, limit: int) -> list[dict]:
+        breaches = [b for listed in self.breaches.values() for b in listed]
+        return _top(
+            limit, _breach_actions(most_overdue(breaches, limit)) + [*self.stalled.values()]
+        )
 
 
 async def _read_referral_actions(actor, as_of, stalled_days, referral_ids=None):
@@ -210,6 +234,50 @@ class _PartnerActions:
     dormant_days: int
     quiet: dict[int, tuple[dict, dt.date]]
     check_ins: dict[int, tuple]
+    made: dict = field(default_factory=dict, compare=False)
+
+    def top_dormant(self, limit: int) -> list[dict]:
+        """The dormant partners who have sent business, most quiet first as dormant_partners
+        lists them (equal scores keep this order); only the top ``limit`` become actions."""
+        scored = []
+        for partner, last in sorted(self.quiet.values(), key=lambda q: q[1]):
+            value = int(partner["value"] or 0)  # PostgreSQL: Decimal
+            if value <= 0:
+                continue  # the briefing raises only partners who have sent business
+            idle = (self.today - last).days
+            urgency, impact = idle / (2 * self.dormant_days), value / VALUABLE_PARTNER_CENTS
+            score = round(_clipped(urgency) * _clipped(impact), 3)
+            scored.append((score, partner, idle, value, urgency, impact))
+        return [
+            briefing_action(
+                ActionKind.dormant_partner,
+                f"Reconnect with {partner['name']}",
+                f"{dormant_reason(idle, self.dormant_days)} "
+                f"They have sent you ${value / 100:,.0f} of business.",
+                "partner",
+                partner["id"],
+                urgency=urgency,
+                impact=impact,
+            )
+            for _, partner, idle, value, urgency, impact in heapq.nlargest(
+                limit, scored, key=lambda s: s[0]
+            )
+        ]
+
+    def top_check_ins(self, limit: int) -> list[dict]:
+        # A check-in's score grows with its days quiet: only the first `limit` can make it.
+        return [
+            briefing_action(
+                ActionKind.check_in,
+                f"Check in with {due.partner_name}",
+                due.reason,
+                "partner",
+                due.partner_id,
+                urgency=0.5 + due.days_quiet / 365,
+                impact=0.3,
+            )
+            for due in check_in_list(self.check_ins, limit)
+        ]
 
 
 async def _read_partner_actions(actor, today, dormant_days, partner_ids=None):
@@ -273,11 +341,34 @@ async def daily_briefing(
         _partner_actions(actor, as_of=as_of),
         _owed(actor, as_of=as_of),
     )
-    actions: list[dict] = list(plugin_actions)
-    breaches = most_overdue(
-        [b for listed in referral_actions.breaches.values() for b in listed], limit
-    )
+    owed = [
+        briefing_action(
+            ActionKind.owed_referral,
+            f"Send {owed.partner_name} a referral",
+            owed.explanation + f" Owed score {owed.owed_score}.",
+            "partner",
+            owed.partner_id,
+            urgency=0.5,
+            impact=owed.owed_score / 5,
+        )
+        for owed in owed_partners
+    ]
+    # In this order among equal scores: plugins' actions, SLA breaches, stalled referrals,
+    # dormant partners, owed referrals, check-ins.
+    actions = [
+        *plugin_actions,
+        *_kept_for(referral_actions, ("top", limit), lambda: referral_actions.top(limit)),
+        *_kept_for(partner_actions, ("dormant", limit), lambda: partner_actions.top_dormant(limit)),
+        *owed,
+        *_kept_for(
+            partner_actions, ("check_ins", limit), lambda: partner_actions.top_check_ins(limit)
+        ),
+    ]
+    return [BriefingAction(**a) for a in _top(limit, actions)]
 
+
+def _breach_actions(breaches: list[SlaBreach]) -> list[dict]:
+    actions = []
     unacknowledged = {b.referral_id for b in breaches if b.kind == "acknowledge"}
     uncontacted = {b.referral_id for b in breaches if b.kind == "first_contact"}
     for breach in breaches:
@@ -303,54 +394,4 @@ async def daily_briefing(
                 impact=0.9 if waiting else 0.6,
             )
         )
-
-    actions += referral_actions.stalled.values()
-    dormant_days = partner_actions.dormant_days
-    # Most quiet first, as dormant_partners lists them (equal scores keep this order).
-    for partner, last in sorted(partner_actions.quiet.values(), key=lambda q: q[1]):
-        value = int(partner["value"] or 0)  # PostgreSQL: Decimal
-        if value <= 0:
-            continue  # the briefing raises only partners who have sent business
-        idle = (partner_actions.today - last).days
-        actions.append(
-            briefing_action(
-                ActionKind.dormant_partner,
-                f"Reconnect with {partner['name']}",
-                f"{dormant_reason(idle, dormant_days)} "
-                f"They have sent you ${value / 100:,.0f} of business.",
-                "partner",
-                partner["id"],
-                urgency=idle / (2 * dormant_days),
-                impact=value / VALUABLE_PARTNER_CENTS,
-            )
-        )
-
-    for owed in owed_partners:
-        actions.append(
-            briefing_action(
-                ActionKind.owed_referral,
-                f"Send {owed.partner_name} a referral",
-                owed.explanation + f" Owed score {owed.owed_score}.",
-                "partner",
-                owed.partner_id,
-                urgency=0.5,
-                impact=owed.owed_score / 5,
-            )
-        )
-
-    # A check-in's score grows with its days quiet: only the first `limit` can make it.
-    for due in check_in_list(partner_actions.check_ins, limit):
-        actions.append(
-            briefing_action(
-                ActionKind.check_in,
-                f"Check in with {due.partner_name}",
-                due.reason,
-                "partner",
-                due.partner_id,
-                urgency=0.5 + due.days_quiet / 365,
-                impact=0.3,
-            )
-        )
-
-    # Highest score first; among equals, in the order above (nlargest is a stable sort).
-    return [BriefingAction(**a) for a in heapq.nlargest(limit, actions, key=lambda a: a["score"])]
+    return actions

@@ -9,6 +9,7 @@ import heapq
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -22,7 +23,7 @@ from rapport_core.insights.attention import (
     quiet_partners,
 )
 from rapport_core.insights.freshness import TOUCHPOINTS, Change, kept_until_changed
-from rapport_core.insights.reciprocity import partners_owed
+from rapport_core.insights.reciprocity import most_owed, named, window_flows
 from rapport_core.pipeline.sla import SlaBreach, most_overdue, sla_breaches
 from rapport_core.services.firm_settings import firm_settings
 from rapport_core.tables import Referral
@@ -232,22 +233,17 @@ class _PartnerActions:
 
     today: dt.date
     dormant_days: int
-    quiet: dict[int, tuple[dict, dt.date]]
+    #: The quiet partners who have sent business, each with the score it would have.
+    dormant: dict[int, tuple]
     check_ins: dict[int, tuple]
     made: dict = field(default_factory=dict, compare=False)
 
     def top_dormant(self, limit: int) -> list[dict]:
-        """The dormant partners who have sent business, most quiet first as dormant_partners
-        lists them (equal scores keep this order); only the top ``limit`` become actions."""
-        scored = []
-        for partner, last in sorted(self.quiet.values(), key=lambda q: q[1]):
-            value = int(partner["value"] or 0)  # PostgreSQL: Decimal
-            if value <= 0:
-                continue  # the briefing raises only partners who have sent business
-            idle = (self.today - last).days
-            urgency, impact = idle / (2 * self.dormant_days), value / VALUABLE_PARTNER_CENTS
-            score = round(_clipped(urgency) * _clipped(impact), 3)
-            scored.append((score, partner, idle, value, urgency, impact))
+        """The best scored dormant partners; among equal scores the most quiet first, as
+        dormant_partners lists them, then in partner order."""
+        best = heapq.nsmallest(
+            limit, self.dormant.items(), key=lambda item: (-item[1][0], item[1][1], item[0])
+        )
         return [
             briefing_action(
                 ActionKind.dormant_partner,
@@ -259,9 +255,7 @@ class _PartnerActions:
                 urgency=urgency,
                 impact=impact,
             )
-            for _, partner, idle, value, urgency, impact in heapq.nlargest(
-                limit, scored, key=lambda s: s[0]
-            )
+            for _, (_, _, partner, idle, value, urgency, impact) in best
         ]
 
     def top_check_ins(self, limit: int) -> list[dict]:
@@ -287,7 +281,16 @@ async def _read_partner_actions(actor, today, dormant_days, partner_ids=None):
         ),
         check_ins_owed(actor, today, partner_ids),
     )
-    return {partner["id"]: (partner, last) for partner, last in quiet}, check_ins
+    dormant = {}
+    for partner, last in quiet:
+        value = int(partner["value"] or 0)  # PostgreSQL: Decimal
+        if value <= 0:
+            continue  # the briefing raises only partners who have sent business
+        idle = (today - last).days
+        urgency, impact = idle / (2 * dormant_days), value / VALUABLE_PARTNER_CENTS
+        score = round(_clipped(urgency) * _clipped(impact), 3)
+        dormant[partner["id"]] = (score, last, partner, idle, value, urgency, impact)
+    return dormant, check_ins
 
 
 @kept_until_changed(patch=lambda *a, **o: _patch_partner_actions(*a, **o))
@@ -305,19 +308,65 @@ async def _patch_partner_actions(
     if any(c.subject_type not in ("referral", "activity") or c.partners is None for c in changes):
         return None  # a partner added or renamed, a setting…: all again
     ids = set().union(*(change.partners for change in changes))
-    quiet, check_ins = await _read_partner_actions(actor, kept.today, kept.dormant_days, ids)
+    dormant, check_ins = await _read_partner_actions(actor, kept.today, kept.dormant_days, ids)
 
     def merged(kept_part: dict, read: dict) -> dict:
-        return dict(sorted(({k: v for k, v in kept_part.items() if k not in ids} | read).items()))
+        return {k: v for k, v in kept_part.items() if k not in ids} | read
 
     return _PartnerActions(
-        kept.today, kept.dormant_days, merged(kept.quiet, quiet), merged(kept.check_ins, check_ins)
+        kept.today,
+        kept.dormant_days,
+        merged(kept.dormant, dormant),
+        merged(kept.check_ins, check_ins),
     )
 
 
-@kept_until_changed(ignoring=TOUCHPOINTS)
-async def _owed(actor: Actor, *, as_of: dt.datetime | None) -> list:
-    return await partners_owed(actor, as_of=as_of or now(), limit=10)
+#: Partners owed a referral that the briefing raises.
+OWED_LISTED = 10
+
+
+@dataclass(frozen=True)
+class _Owed:
+    """What flows each way with every partner over the window to ``as_of``: a change to
+    some referrals re-reads only their partners' flows."""
+
+    as_of: dt.datetime
+    window_days: int
+    flows: dict[int, Any]
+    made: dict = field(default_factory=dict, compare=False)
+
+
+@kept_until_changed(ignoring=TOUCHPOINTS, patch=lambda *a, **o: _patch_owed(*a, **o))
+async def _owed(actor: Actor, *, as_of: dt.datetime | None) -> _Owed:
+    as_of = as_of or now()
+    flows, window_days = await window_flows(actor, as_of)
+    return _Owed(as_of, window_days, flows)
+
+
+async def _patch_owed(actor: Actor, kept: _Owed, changes: list[Change], **options) -> _Owed | None:
+    """Referrals changed or deleted: their partners' flows are read again, at the same moment.
+    A referral dated after that moment (one just logged) is not in that window: all again,
+    now."""
+    if any(c.subject_type != "referral" or c.partners is None for c in changes):
+        return None
+    later = await Referral.count().where(
+        Referral.firm == actor.firm_id,
+        Referral.id.is_in([int(c.subject_id) for c in changes]),
+        Referral.referred_at > kept.as_of,
+    )
+    if later:
+        return None
+    ids = set().union(*(change.partners for change in changes))
+    flows, _ = await window_flows(actor, kept.as_of, ids)
+    merged = {pid: f for pid, f in kept.flows.items() if pid not in ids} | flows
+    return _Owed(kept.as_of, kept.window_days, merged)
+
+
+async def _owed_listed(actor: Actor, owed: _Owed) -> list:
+    if "listed" not in owed.made:
+        ranked = most_owed(owed.flows, OWED_LISTED)
+        owed.made["listed"] = await named(actor, ranked, owed.window_days)
+    return owed.made["listed"]
 
 
 @kept_until_changed
@@ -335,12 +384,13 @@ async def daily_briefing(
     """Each part is kept until the data it reads changes (docs/insights.md), then brought up
     to date by reading again only what changed, or computed afresh."""
     # The parts are independent reads: the database answers them side by side.
-    plugin_actions, referral_actions, partner_actions, owed_partners = await asyncio.gather(
+    plugin_actions, referral_actions, partner_actions, owed_flows = await asyncio.gather(
         _plugin_actions(actor, as_of=as_of),
         _referral_actions(actor, as_of=as_of),
         _partner_actions(actor, as_of=as_of),
         _owed(actor, as_of=as_of),
     )
+    owed_partners = await _owed_listed(actor, owed_flows)
     owed = [
         briefing_action(
             ActionKind.owed_referral,

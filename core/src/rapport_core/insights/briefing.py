@@ -22,7 +22,7 @@ from rapport_core.insights.attention import (
     dormant_reason,
     quiet_partners,
 )
-from rapport_core.insights.freshness import TOUCHPOINTS, Change, kept_until_changed
+from rapport_core.insights.freshness import TOUCHPOINTS, Change, kept_until_changed, one_reading
 from rapport_core.insights.reciprocity import most_owed, named, window_flows
 from rapport_core.pipeline.sla import SlaBreach, most_overdue, sla_breaches
 from rapport_core.services.firm_settings import firm_settings
@@ -384,12 +384,13 @@ async def daily_briefing(
     """Each part is kept until the data it reads changes (docs/insights.md), then brought up
     to date by reading again only what changed, or computed afresh."""
     # The parts are independent reads: the database answers them side by side.
-    plugin_actions, referral_actions, partner_actions, owed_flows = await asyncio.gather(
-        _plugin_actions(actor, as_of=as_of),
-        _referral_actions(actor, as_of=as_of),
-        _partner_actions(actor, as_of=as_of),
-        _owed(actor, as_of=as_of),
-    )
+    with one_reading():
+        plugin_actions, referral_actions, partner_actions, owed_flows = await asyncio.gather(
+            _plugin_actions(actor, as_of=as_of),
+            _referral_actions(actor, as_of=as_of),
+            _partner_actions(actor, as_of=as_of),
+            _owed(actor, as_of=as_of),
+        )
     owed_partners = await _owed_listed(actor, owed_flows)
     owed = [
         briefing_action(

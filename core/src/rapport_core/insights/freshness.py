@@ -14,6 +14,9 @@ passing ``as_of`` gets figures for exactly that moment."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import datetime as dt
 import functools
 import json
@@ -52,15 +55,43 @@ def _not_of(ignoring: Collection[str]) -> str:
     return f" AND subject_type NOT IN ({kinds})" if ignoring else ""
 
 
+#: Versions and changes already read for the figures being put together (see one_reading).
+_read: contextvars.ContextVar[dict | None] = contextvars.ContextVar("insights_read", default=None)
+
+
+@contextlib.contextmanager
+def one_reading():
+    """Figures asked for together (the briefing's parts) share one read of each version
+    and of the changes since: one query, not one per part."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
+async def _once(key: tuple, read: Callable[[], Awaitable[T]]) -> T:
+    memo = _read.get()
+    if memo is None:
+        return await read()
+    if key not in memo:
+        memo[key] = asyncio.ensure_future(read())
+    return await memo[key]
+
+
 async def data_version(firm_id: int, ignoring: Collection[str] = ()) -> int:
     """The firm's latest audit event id, leaving out events about subjects in ``ignoring``:
     the (firm, id) index walked from the newest event, so it stops at the first that counts."""
-    rows = await AuditEvent.raw(
-        f"SELECT id FROM rapport_audit_event WHERE firm = {{}}{_not_of(ignoring)} "
-        "ORDER BY id DESC LIMIT 1",
-        firm_id,
-    )
-    return rows[0]["id"] if rows else 0
+
+    async def read() -> int:
+        rows = await AuditEvent.raw(
+            f"SELECT id FROM rapport_audit_event WHERE firm = {{}}{_not_of(ignoring)} "
+            "ORDER BY id DESC LIMIT 1",
+            firm_id,
+        )
+        return rows[0]["id"] if rows else 0
+
+    return await _once(("version", firm_id, frozenset(ignoring)), read)
 
 
 def _partners(*documents: str | dict | None) -> frozenset[int] | None:
@@ -80,18 +111,23 @@ async def changes_since(
 ) -> list[Change] | None:
     """The firm's events after ``version`` (oldest first), or None when there are more than
     ``PATCH_LIMIT``."""
-    rows = await AuditEvent.raw(
-        "SELECT subject_type, subject_id, before, after FROM rapport_audit_event "
-        f"WHERE firm = {{}} AND id > {{}}{_not_of(ignoring)} ORDER BY id LIMIT {PATCH_LIMIT + 1}",
-        firm_id,
-        version,
-    )
-    if len(rows) > PATCH_LIMIT:
-        return None
-    return [
-        Change(row["subject_type"], row["subject_id"], _partners(row["before"], row["after"]))
-        for row in rows
-    ]
+
+    async def read() -> list[Change] | None:
+        rows = await AuditEvent.raw(
+            "SELECT subject_type, subject_id, before, after FROM rapport_audit_event "
+            f"WHERE firm = {{}} AND id > {{}}{_not_of(ignoring)} "
+            f"ORDER BY id LIMIT {PATCH_LIMIT + 1}",
+            firm_id,
+            version,
+        )
+        if len(rows) > PATCH_LIMIT:
+            return None
+        return [
+            Change(row["subject_type"], row["subject_id"], _partners(row["before"], row["after"]))
+            for row in rows
+        ]
+
+    return await _once(("changes", firm_id, version, frozenset(ignoring)), read)
 
 
 def _clock_step(moment: dt.datetime) -> int:

@@ -199,6 +199,10 @@ class _Counts:
     def metrics(self) -> Metrics:
         return _metrics(self)
 
+    @functools.cached_property
+    def metrics_json(self) -> bytes:
+        return self.metrics.model_dump_json().encode()
+
 
 async def _read_counted(
     actor: Actor, start: dt.datetime, end: dt.datetime, partner_id: int | None, ids=None
@@ -288,6 +292,21 @@ async def referral_metrics(
         actor, period_from=period_from, period_to=period_to, partner_id=partner_id
     )
     return counts.metrics
+
+
+async def referral_metrics_json(
+    actor: Actor,
+    *,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+    partner_id: int | None = None,
+) -> bytes:
+    """:func:`referral_metrics` as JSON, encoded once per kept result (a large firm's list of
+    sources is most of the work of answering the API)."""
+    counts = await _counts(
+        actor, period_from=period_from, period_to=period_to, partner_id=partner_id
+    )
+    return counts.metrics_json
 
 
 def _source_row(pid: int | None, names: dict[int, str], figures) -> SourceValue:

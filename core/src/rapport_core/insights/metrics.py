@@ -334,13 +334,17 @@ def _metrics(counts: _Counts) -> Metrics:
     closed = sum(n for (_, stage), n in count.items() if stage in ("engaged", "declined", "lost"))
     contact_hours = sorted(counts.contact_hours.elements())
     payout_days = sorted(counts.payout_days.elements())
-    # In partner order (unknown first) before sorting by value, so sources of equal value
-    # list the same way on both databases.
-    by_source = sorted(
-        sorted(counts.rows.values(), key=lambda s: (s.partner_id is not None, s.partner_id or 0)),
-        key=lambda s: (s.actual_value, s.received),
-        reverse=True,
-    )
+    # Most valuable first, then most received; sources of equal value in partner order
+    # (unknown first), so they list the same way on both databases. Sorted by cents: the
+    # same order as by amount, without comparing thousands of Decimals.
+    sources = counts.sources
+    by_source = [
+        counts.rows[pid]
+        for pid in sorted(
+            sources,
+            key=lambda pid: (-sources[pid][2], -sources[pid][0], pid is not None, pid or 0),
+        )
+    ]
     months = sorted({month for month, _ in counts.months if counts.months[month, _]})
     monthly = [
         MonthCount(

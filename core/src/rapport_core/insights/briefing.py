@@ -22,7 +22,13 @@ from rapport_core.insights.attention import (
     dormant_reason,
     quiet_partners,
 )
-from rapport_core.insights.freshness import TOUCHPOINTS, Change, kept_until_changed, one_reading
+from rapport_core.insights.freshness import (
+    TOUCHPOINTS,
+    Change,
+    each_day,
+    kept_until_changed,
+    one_reading,
+)
 from rapport_core.insights.reciprocity import most_owed, named, window_flows
 from rapport_core.pipeline.sla import SlaBreach, most_overdue, sla_breaches
 from rapport_core.services.firm_settings import firm_settings
@@ -293,7 +299,7 @@ async def _read_partner_actions(actor, today, dormant_days, partner_ids=None):
     return dormant, check_ins
 
 
-@kept_until_changed(patch=lambda *a, **o: _patch_partner_actions(*a, **o))
+@kept_until_changed(patch=lambda *a, **o: _patch_partner_actions(*a, **o), clock=each_day)
 async def _partner_actions(actor: Actor, *, as_of: dt.datetime | None) -> _PartnerActions:
     today = (as_of or now()).date()
     days = (await firm_settings(actor.firm_id)).relationships.dormant_days

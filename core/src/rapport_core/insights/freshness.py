@@ -9,8 +9,9 @@ The version is read from the database, so every server process sees the same one
 
 A figure may also say how to bring a kept result up to date from the events since its
 version (``patch``): only what those events touched is read again. Figures that depend on
-the clock (SLA hours, days quiet) are recomputed at least every ``CLOCK_STEP``; a caller
-passing ``as_of`` gets figures for exactly that moment."""
+the clock (SLA hours, the owed score's decay) are recomputed at least every ``CLOCK_STEP``,
+those that depend on the date only (the metrics' default period, days quiet) once a day; a
+caller passing ``as_of`` gets figures for exactly that moment."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import datetime as dt
 import functools
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -130,8 +131,15 @@ async def changes_since(
     return await _once(("changes", firm_id, version, frozenset(ignoring)), read)
 
 
-def _clock_step(moment: dt.datetime) -> int:
-    return int(moment.timestamp() // CLOCK_STEP.total_seconds())
+def clock_step() -> int:
+    """The default clock: figures move on every ``CLOCK_STEP``."""
+    return int(now().timestamp() // CLOCK_STEP.total_seconds())
+
+
+def each_day() -> dt.date:
+    """The clock of figures that depend on the date only (the metrics' default period, days
+    quiet): they move on once a day."""
+    return now().date()
 
 
 Patch = Callable[..., Awaitable[Any]]
@@ -142,9 +150,10 @@ def kept_until_changed(
     *,
     ignoring: Collection[str] = (),
     patch: Patch | None = None,
+    clock: Callable[[], Hashable] = clock_step,
 ):
     """Wrap ``compute(actor, **options)`` so it runs once per firm, data version (leaving
-    out events about ``ignoring``), options and clock step. With ``patch``, a kept result
+    out events about ``ignoring``), options and ``clock`` tick. With ``patch``, a kept result
     of an older version is first offered to ``patch(actor, kept, changes, **options)``,
     which returns it brought up to date (a new object: the kept one may still be in use) or
     None when it cannot (then ``compute`` runs). Results are shared: callers must not change
@@ -153,8 +162,8 @@ def kept_until_changed(
     def wrap(compute: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
         @functools.wraps(compute)
         async def kept(actor: Actor, **options: Any) -> T:
-            clock = options.get("as_of") or _clock_step(now())
-            key = (compute.__qualname__, actor.firm_id, clock, tuple(sorted(options.items())))
+            tick = options.get("as_of") or clock()
+            key = (compute.__qualname__, actor.firm_id, tick, tuple(sorted(options.items())))
             version = await data_version(actor.firm_id, ignoring)
             held = _kept.get(key)
             if held is not None and held[0] == version:

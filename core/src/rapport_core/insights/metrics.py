@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from rapport_core import sql
 from rapport_core.actors import Actor
 from rapport_core.clock import now
-from rapport_core.insights.freshness import TOUCHPOINTS, kept_until_changed
+from rapport_core.insights.freshness import TOUCHPOINTS, each_day, kept_until_changed
 from rapport_core.services.common import from_cents
 from rapport_core.services.partners import get_partner
 from rapport_core.tables import Partner, Referral
@@ -251,7 +251,9 @@ async def _source_names(actor: Actor, referrals: dict[int, _Counted]) -> dict[in
     return {row["id"]: row["name"] for row in await names_of}
 
 
-@kept_until_changed(ignoring=TOUCHPOINTS, patch=lambda *a, **o: _patch_counts(*a, **o))
+@kept_until_changed(
+    ignoring=TOUCHPOINTS, patch=lambda *a, **o: _patch_counts(*a, **o), clock=each_day
+)
 async def _counts(
     actor: Actor,
     *,

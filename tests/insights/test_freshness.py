@@ -50,3 +50,15 @@ async def test_the_clock_moves_figures_on(client, monkeypatch):
     later = dt.datetime.now(dt.UTC) + freshness.CLOCK_STEP
     monkeypatch.setattr(freshness, "now", lambda: later)
     assert await daily_briefing(actor) is not earlier
+
+
+async def test_figures_of_the_date_are_kept_for_the_day(client, monkeypatch):
+    """The metrics' default period moves on with the date, not with the five-minute step."""
+    actor = (await make_firm()).actor()
+    noon = dt.datetime.now(dt.UTC).replace(hour=12, minute=0)
+    monkeypatch.setattr(freshness, "now", lambda: noon)
+    kept = await referral_metrics(actor)
+    monkeypatch.setattr(freshness, "now", lambda: noon + 3 * freshness.CLOCK_STEP)
+    assert await referral_metrics(actor) is kept
+    monkeypatch.setattr(freshness, "now", lambda: noon + dt.timedelta(days=1))
+    assert await referral_metrics(actor) is not kept

@@ -4,6 +4,7 @@ changes, back-dated changes, moves between partners, edits, deletes and touchpoi
 
 from decimal import Decimal
 
+from rapport_core import audit
 from rapport_core.insights import briefing, freshness, metrics
 from rapport_core.insights.briefing import daily_briefing
 from rapport_core.insights.metrics import referral_metrics
@@ -108,6 +109,17 @@ async def test_a_touchpoint_leaves_the_metrics_kept(client):
         actor, ActivityCreate(partner_id=ids[0], kind="call", occurred_on=TODAY)
     )
     assert await referral_metrics(actor) is kept
+
+
+async def test_what_no_figure_reads_leaves_them_kept(client):
+    """A compliance finding opened (the briefing's compliance items are read apart)."""
+    actor = (await make_firm()).actor()
+    await build_history(actor)
+    kept = await referral_metrics(actor)
+    kept_partners = await briefing._partner_actions(actor, as_of=None)
+    await audit.record(actor, "compliance.finding_opened", "compliance_finding", 1, after={})
+    assert await referral_metrics(actor) is kept
+    assert await briefing._partner_actions(actor, as_of=None) is kept_partners
 
 
 async def test_what_cannot_be_patched_is_recomputed(client):

@@ -23,6 +23,7 @@ from rapport_core.insights.attention import (
     quiet_partners,
 )
 from rapport_core.insights.freshness import (
+    NOT_READ,
     TOUCHPOINTS,
     Change,
     each_day,
@@ -299,7 +300,9 @@ async def _read_partner_actions(actor, today, dormant_days, partner_ids=None):
     return dormant, check_ins
 
 
-@kept_until_changed(patch=lambda *a, **o: _patch_partner_actions(*a, **o), clock=each_day)
+@kept_until_changed(
+    ignoring=NOT_READ, patch=lambda *a, **o: _patch_partner_actions(*a, **o), clock=each_day
+)
 async def _partner_actions(actor: Actor, *, as_of: dt.datetime | None) -> _PartnerActions:
     today = (as_of or now()).date()
     days = (await firm_settings(actor.firm_id)).relationships.dormant_days

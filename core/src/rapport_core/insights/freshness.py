@@ -34,8 +34,12 @@ CLOCK_STEP = dt.timedelta(minutes=5)
 KEEP = 512  # results kept, least recently used dropped first
 #: More events than this since a kept result: recomputing is cheaper than patching.
 PATCH_LIMIT = 100
+#: Subjects no built-in dashboard figure reads: every figure leaves them out of its version
+#: (compliance findings reach the briefing through its plugin source, which leaves out
+#: nothing).
+NOT_READ = frozenset({"compliance_finding", "user", "api_token"})
 #: What the figures that read no touchpoints leave out of their version.
-TOUCHPOINTS = frozenset({"activity"})
+TOUCHPOINTS = NOT_READ | {"activity"}
 
 T = TypeVar("T")
 _kept: OrderedDict[tuple, tuple[int, Any]] = OrderedDict()

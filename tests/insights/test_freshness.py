@@ -62,3 +62,15 @@ async def test_figures_of_the_date_are_kept_for_the_day(client, monkeypatch):
     assert await referral_metrics(actor) is kept
     monkeypatch.setattr(freshness, "now", lambda: noon + dt.timedelta(days=1))
     assert await referral_metrics(actor) is not kept
+
+
+async def test_open_referrals_are_timed_again_not_read_again(client, monkeypatch):
+    """SLA breaches and stalled referrals move on with the clock from the open referrals
+    kept for the day: a new clock step times them again without reading them again."""
+    from rapport_core.insights import briefing
+
+    actor = (await make_firm()).actor()
+    kept = await briefing._referral_actions(actor, as_of=None)
+    later = dt.datetime.now(dt.UTC) + freshness.CLOCK_STEP
+    monkeypatch.setattr(freshness, "now", lambda: later)
+    assert await briefing._referral_actions(actor, as_of=None) is kept

@@ -26,12 +26,13 @@ from rapport_core.insights.freshness import (
     NOT_READ,
     TOUCHPOINTS,
     Change,
+    clock_step,
     each_day,
     kept_until_changed,
     one_reading,
 )
 from rapport_core.insights.reciprocity import most_owed, named, window_flows
-from rapport_core.pipeline.sla import SlaBreach, most_overdue, sla_breaches
+from rapport_core.pipeline.sla import SlaBreach, SlaClock, breaches_at, sla_allowances, sla_clocks
 from rapport_core.services.firm_settings import firm_settings
 from rapport_core.tables import Referral
 from rapport_core.vocabulary import OPEN_STAGES, Direction
@@ -123,12 +124,9 @@ def _kept_for(state, key, make):
     return state.made[key]
 
 
-async def _stalled(
-    actor: Actor, as_of: dt.datetime, days: int, referral_ids: Collection[int] | None = None
-) -> list[dict]:
-    """Open referrals (of ``referral_ids``, or all) without a stage change for ``days``, in
-    id order."""
-    cutoff = as_of - dt.timedelta(days=days)
+async def _open_moves(actor: Actor, referral_ids: Collection[int] | None = None) -> dict[int, dict]:
+    """The open referrals (of ``referral_ids``, or all) with their latest stage change, by id
+    in id order: what :func:`_stalled` times at any moment."""
     only = (
         ""
         if referral_ids is None
@@ -148,28 +146,38 @@ async def _stalled(
         """
         for direction in Direction
     )
-    open_rows = await Referral.raw(
-        # In id order, as they were stored: among equal scores, the oldest referral first.
-        f"SELECT * FROM ({open_in}) AS open_referrals WHERE last_move < {{}} ORDER BY id",
+    rows = await Referral.raw(
+        f"SELECT * FROM ({open_in}) AS open_referrals ORDER BY id",
         *[actor.firm_id for _ in Direction],
-        cutoff,
     )
-    actions = []
-    for row in open_rows:
-        idle = (as_of - as_utc(row["last_move"])).days
+    return {row["id"]: row for row in rows if row["last_move"] is not None}
+
+
+def _stalled(moves: dict[int, dict], as_of: dt.datetime, days: int, limit: int) -> list[dict]:
+    """The best scored ``limit`` of the open referrals without a stage change for ``days``;
+    among equal scores, the oldest referral first."""
+    cutoff = as_of - dt.timedelta(days=days)
+    scored = []
+    for row in moves.values():  # in id order
+        last_move = as_utc(row["last_move"])
+        if last_move >= cutoff:
+            continue
+        idle = (as_of - last_move).days
         value = row["estimated_value_cents"] or 0
-        actions.append(
-            briefing_action(
-                ActionKind.stalled_referral,
-                f"Move {row['client_name']} on",
-                f"Still {row['stage']} after {idle} days without a stage change (stalled after {days}).",
-                "referral",
-                row["id"],
-                urgency=idle / (2 * days),
-                impact=0.4 + 0.6 * min(1, value / LARGE_MATTER_CENTS),
-            )
+        urgency, impact = idle / (2 * days), 0.4 + 0.6 * min(1, value / LARGE_MATTER_CENTS)
+        scored.append((round(_clipped(urgency) * _clipped(impact), 3), row, idle, urgency, impact))
+    return [
+        briefing_action(
+            ActionKind.stalled_referral,
+            f"Move {row['client_name']} on",
+            f"Still {row['stage']} after {idle} days without a stage change (stalled after {days}).",
+            "referral",
+            row["id"],
+            urgency=urgency,
+            impact=impact,
         )
-    return actions
+        for _, row, idle, urgency, impact in heapq.nlargest(limit, scored, key=lambda s: s[0])
+    ]
 
 
 def _overdue(hours: float) -> str:
@@ -180,55 +188,58 @@ def _overdue(hours: float) -> str:
 
 @dataclass(frozen=True)
 class _ReferralActions:
-    """Every SLA breach and stalled referral at ``as_of``, by referral: a change to some
-    referrals re-reads only those."""
+    """The running SLA clocks and latest stage changes of the open referrals, by referral,
+    timed at any moment: a change to some referrals re-reads only those."""
 
-    as_of: dt.datetime
+    allowances: dict
     stalled_days: int
-    breaches: dict[int, list[SlaBreach]]
-    stalled: dict[int, dict]
+    clocks: dict[int, list[SlaClock]]
+    moves: dict[int, dict]
     made: dict = field(default_factory=dict, compare=False)
 
-    def top(self, limit: int) -> list[dict]:
-        breaches = [b for listed in self.breaches.values() for b in listed]
-        return _top(
-            limit, _breach_actions(most_overdue(breaches, limit)) + [*self.stalled.values()]
-        )
+    def top(self, limit: int, as_of: dt.datetime) -> list[dict]:
+        """SLA breaches and stalled referrals at ``as_of``: the best ``limit`` of them."""
+        clocks = [clock for listed in self.clocks.values() for clock in listed]
+        breaches = _breach_actions(breaches_at(clocks, self.allowances, as_of, limit))
+        return _top(limit, breaches + _stalled(self.moves, as_of, self.stalled_days, limit))
 
 
-async def _read_referral_actions(actor, as_of, stalled_days, referral_ids=None):
-    breaches, stalled = await asyncio.gather(
-        sla_breaches(actor, as_of=as_of, referral_ids=referral_ids),
-        _stalled(actor, as_of, stalled_days, referral_ids),
+async def _read_referral_actions(actor, referral_ids=None):
+    clocks, moves = await asyncio.gather(
+        sla_clocks(actor, referral_ids), _open_moves(actor, referral_ids)
     )
-    by_referral: dict[int, list[SlaBreach]] = {}
-    for breach in breaches:
-        by_referral.setdefault(breach.referral_id, []).append(breach)
-    return by_referral, {action["subject_id"]: action for action in stalled}
+    by_referral: dict[int, list[SlaClock]] = {}
+    for clock in clocks:
+        by_referral.setdefault(clock[2]["id"], []).append(clock)
+    return by_referral, moves
 
 
-@kept_until_changed(ignoring=TOUCHPOINTS, patch=lambda *a, **o: _patch_referral_actions(*a, **o))
+@kept_until_changed(
+    ignoring=TOUCHPOINTS,
+    patch=lambda *a, **o: _patch_referral_actions(*a, **o),
+    clock=each_day,
+)
 async def _referral_actions(actor: Actor, *, as_of: dt.datetime | None) -> _ReferralActions:
-    as_of = as_of or now()
+    allowances = await sla_allowances(actor)
     days = (await firm_settings(actor.firm_id)).relationships.stalled_days
-    return _ReferralActions(as_of, days, *await _read_referral_actions(actor, as_of, days))
+    return _ReferralActions(allowances, days, *await _read_referral_actions(actor))
 
 
 async def _patch_referral_actions(
     actor: Actor, kept: _ReferralActions, changes: list[Change], **options
 ) -> _ReferralActions | None:
-    """Referrals created, changed or deleted: those are looked at again, at the same moment."""
+    """Referrals created, changed or deleted: those are read again."""
     if any(change.subject_type != "referral" for change in changes):
         return None  # a setting, a partner's name…: all again
     ids = {int(change.subject_id) for change in changes}
-    breaches, stalled = await _read_referral_actions(actor, kept.as_of, kept.stalled_days, ids)
-    kept_breaches = {rid: b for rid, b in kept.breaches.items() if rid not in ids}
-    kept_stalled = {rid: a for rid, a in kept.stalled.items() if rid not in ids}
+    clocks, moves = await _read_referral_actions(actor, ids)
+    kept_clocks = {rid: c for rid, c in kept.clocks.items() if rid not in ids}
+    kept_moves = {rid: m for rid, m in kept.moves.items() if rid not in ids}
     return _ReferralActions(
-        kept.as_of,
+        kept.allowances,
         kept.stalled_days,
-        kept_breaches | breaches,
-        dict(sorted((kept_stalled | stalled).items())),  # in id order, as read
+        kept_clocks | clocks,
+        dict(sorted((kept_moves | moves).items())),  # in id order, as read
     )
 
 
@@ -417,7 +428,12 @@ async def daily_briefing(
     # dormant partners, owed referrals, check-ins.
     actions = [
         *plugin_actions,
-        *_kept_for(referral_actions, ("top", limit), lambda: referral_actions.top(limit)),
+        # Timed once per clock step (or for the moment asked for).
+        *_kept_for(
+            referral_actions,
+            ("top", limit, as_of or clock_step()),
+            lambda: referral_actions.top(limit, as_of or now()),
+        ),
         *_kept_for(partner_actions, ("dormant", limit), lambda: partner_actions.top_dormant(limit)),
         *owed,
         *_kept_for(

@@ -70,7 +70,8 @@ async def test_open_referrals_are_timed_again_not_read_again(client, monkeypatch
     from rapport_core.insights import briefing
 
     actor = (await make_firm()).actor()
+    noon = dt.datetime.now(dt.UTC).replace(hour=12, minute=0)
+    monkeypatch.setattr(freshness, "now", lambda: noon)
     kept = await briefing._referral_actions(actor, as_of=None)
-    later = dt.datetime.now(dt.UTC) + freshness.CLOCK_STEP
-    monkeypatch.setattr(freshness, "now", lambda: later)
+    monkeypatch.setattr(freshness, "now", lambda: noon + freshness.CLOCK_STEP)
     assert await briefing._referral_actions(actor, as_of=None) is kept

@@ -17,15 +17,19 @@ async def test_benchmark_builds_the_firm_and_measures_every_figure(client):
         .first()
     )
     assert await Partner.count().where(Partner.firm == firm["id"]) == 40
-    assert await Referral.count().where(Referral.firm == firm["id"]) == 300
+    # The firm's own, besides those the benchmark logs to acknowledge when a small firm has
+    # too few waiting.
+    generated = Referral.count().where(Referral.firm == firm["id"], Referral.client_name != "New")
+    assert await generated == 300
     changes = await ReferralStageChange.count().where(ReferralStageChange.firm == firm["id"])
     assert changes >= 300  # every referral has its first stage, most have more
     assert await Licence.count().where(Licence.firm == firm["id"]) > 0
     assert [f.name.strip() for f in figures] == [
-        "dashboard API (briefing + metrics)",
-        "the same, data just changed",
-        "briefing, data just changed",
-        "metrics, data just changed",
+        "dashboard API, after a logged call",
+        "dashboard API, after a stage change",
+        "briefing, after a stage change",
+        "metrics, after a stage change",
+        "dashboard API, nothing changed",
         "dashboard page",
         "partner list page",
         "partner list API",

@@ -50,3 +50,28 @@ async def test_the_clock_moves_figures_on(client, monkeypatch):
     later = dt.datetime.now(dt.UTC) + freshness.CLOCK_STEP
     monkeypatch.setattr(freshness, "now", lambda: later)
     assert await daily_briefing(actor) is not earlier
+
+
+async def test_figures_of_the_date_are_kept_for_the_day(client, monkeypatch):
+    """The metrics' default period moves on with the date, not with the five-minute step."""
+    actor = (await make_firm()).actor()
+    noon = dt.datetime.now(dt.UTC).replace(hour=12, minute=0)
+    monkeypatch.setattr(freshness, "now", lambda: noon)
+    kept = await referral_metrics(actor)
+    monkeypatch.setattr(freshness, "now", lambda: noon + 3 * freshness.CLOCK_STEP)
+    assert await referral_metrics(actor) is kept
+    monkeypatch.setattr(freshness, "now", lambda: noon + dt.timedelta(days=1))
+    assert await referral_metrics(actor) is not kept
+
+
+async def test_open_referrals_are_timed_again_not_read_again(client, monkeypatch):
+    """SLA breaches and stalled referrals move on with the clock from the open referrals
+    kept for the day: a new clock step times them again without reading them again."""
+    from rapport_core.insights import briefing
+
+    actor = (await make_firm()).actor()
+    noon = dt.datetime.now(dt.UTC).replace(hour=12, minute=0)
+    monkeypatch.setattr(freshness, "now", lambda: noon)
+    kept = await briefing._referral_actions(actor, as_of=None)
+    monkeypatch.setattr(freshness, "now", lambda: noon + freshness.CLOCK_STEP)
+    assert await briefing._referral_actions(actor, as_of=None) is kept

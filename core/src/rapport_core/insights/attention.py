@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from pydantic import BaseModel
 
@@ -34,18 +35,31 @@ _LAST_CONTACT = """
                (SELECT MAX(a.occurred_on) FROM rapport_activity a
                 WHERE a.firm = p.firm AND a.partner = p.id) AS last_touch
         FROM rapport_partner p
-        WHERE p.firm = {}
+        WHERE p.firm = {}%s
     )
 """
 
 
+def _only(partner_ids: Collection[int] | None) -> str:
+    """SQL narrowing a query of partners ``p`` to ``partner_ids`` (None: all of them)."""
+    if partner_ids is None:
+        return ""
+    return f" AND p.id IN ({', '.join(str(int(pid)) for pid in partner_ids) or 0})"
+
+
 async def quiet_partners(
-    actor: Actor, today: dt.date, days: int, *, with_value_received: bool = False
+    actor: Actor,
+    today: dt.date,
+    days: int,
+    *,
+    with_value_received: bool = False,
+    partner_ids: Collection[int] | None = None,
 ) -> list[tuple[dict, dt.date]]:
     """Partners whose last contact (a referral either way or a touchpoint; with neither, when
-    they were added) is ``days`` or more before ``today``, with that date. The database keeps
-    only those; ``with_value_received`` adds ``value``: the actual value (cents) of all they
-    have sent the firm, added up for these partners only."""
+    they were added) is ``days`` or more before ``today``, with that date, in partner order.
+    The database keeps only those; ``with_value_received`` adds ``value``: the actual value
+    (cents) of all they have sent the firm, added up for these partners only. With
+    ``partner_ids``, only those partners are looked at."""
     last_day = today - dt.timedelta(days=days)  # quiet: last contact on or before this day
     after_last_day = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), dt.UTC)
     value = (
@@ -56,12 +70,13 @@ async def quiet_partners(
         else ""
     )
     rows = await Partner.raw(
-        _LAST_CONTACT
+        _LAST_CONTACT % _only(partner_ids)
         + f"""
         SELECT contact.*{value} FROM contact
         WHERE (last_referral IS NULL OR last_referral < {{}})
           AND (last_touch IS NULL OR last_touch <= {{}})
           AND (last_referral IS NOT NULL OR last_touch IS NOT NULL OR created_at < {{}})
+        ORDER BY contact.id
         """,
         actor.firm_id,
         after_last_day,
@@ -120,28 +135,42 @@ async def check_ins_due(
     addition) is at least that many days ago, longest first; with ``limit``, only the first
     ``limit`` of them."""
     today = today or now().date()
+    return check_in_list(await check_ins_owed(actor, today), limit)
+
+
+async def check_ins_owed(
+    actor: Actor, today: dt.date, partner_ids: Collection[int] | None = None
+) -> dict[int, tuple]:
+    """Each partner due a check-in (of ``partner_ids``, or all), in partner order, as
+    ``(days quiet, last touchpoint, counted since, partner row)``."""
     partners = await Partner.raw(
-        """
+        f"""
         SELECT p.id, p.name, p.created_at, p.review_cadence_days,
                (SELECT MAX(a.occurred_on) FROM rapport_activity a
                 WHERE a.firm = p.firm AND a.partner = p.id) AS last_touch
         FROM rapport_partner p
-        WHERE p.firm = {} AND p.review_cadence_days IS NOT NULL
+        WHERE p.firm = {{}} AND p.review_cadence_days IS NOT NULL{_only(partner_ids)}
         ORDER BY p.id
         """,
         actor.firm_id,
     )
-    due = []
+    due = {}
     for partner in partners:
         cadence = partner["review_cadence_days"]
         touch = _as_date(partner["last_touch"])
         since = touch or _as_date(partner["created_at"])
         idle = (today - since).days
         if cadence and idle >= cadence:
-            due.append((idle, touch, since, partner))
-    due.sort(key=lambda d: d[0], reverse=True)  # stable: equal days keep the partners' order
+            due[partner["id"]] = (idle, touch, since, partner)
+    return due
+
+
+def check_in_list(due: dict[int, tuple], limit: int | None = None) -> list[PartnerAttention]:
+    """The check-ins of :func:`check_ins_owed`, longest quiet first (equal days: in partner
+    order); only the first ``limit`` become objects."""
+    ordered = sorted(due.items(), key=lambda item: (-item[1][0], item[0]))
     listed = []
-    for idle, touch, since, partner in due if limit is None else due[:limit]:
+    for _, (idle, touch, since, partner) in ordered if limit is None else ordered[:limit]:
         cadence = partner["review_cadence_days"]
         reason = (
             f"Check-in every {cadence} days; the last touchpoint was {idle} days ago."

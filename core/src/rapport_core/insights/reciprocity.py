@@ -4,6 +4,7 @@ window, and "who do I owe a referral to?". Formulas: docs/insights.md."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -44,7 +45,9 @@ class _Flow:
     score: float = 0.0
 
 
-async def _window(actor: Actor, as_of: dt.datetime, partner_id: int | None = None):
+async def _window(
+    actor: Actor, as_of: dt.datetime, partner_id: int | None = None, partner_ids=None
+):
     """SQL for the referrals of the rolling window with each one's weight, its parameters,
     and the window's length in days. A referral's weight: recent and valuable ones count
     more, halving every ``owed_half_life_days``, and a $10,000 matter about twice a small
@@ -52,6 +55,8 @@ async def _window(actor: Actor, as_of: dt.datetime, partner_id: int | None = Non
     relationships = (await firm_settings(actor.firm_id)).relationships
     since = as_of - dt.timedelta(days=relationships.window_days)
     one_partner = "AND partner = {}" if partner_id is not None else ""
+    if partner_ids is not None:
+        one_partner += f" AND partner IN ({', '.join(str(int(p)) for p in partner_ids) or 0})"
     window = f"""
         SELECT partner, direction, referred_at, value,
                POWER({sql.real(0.5)}, age / {relationships.owed_half_life_days})
@@ -98,11 +103,8 @@ async def _flows(
     return flows, window_days
 
 
-async def _most_owed(actor: Actor, as_of: dt.datetime, limit: int) -> tuple[dict[int, _Flow], int]:
-    """The ``limit`` partners with the highest owed score above 0, most owed first: the
-    database ranks them (one row per partner, both directions side by side), so only those
-    listed come back."""
-    window, params, window_days = await _window(actor, as_of)
+def _both_ways(window: str) -> str:
+    """One row per partner of the window, both directions side by side."""
     per_direction = ",\n".join(
         f"""COUNT(CASE WHEN direction = '{d}' THEN 1 END) AS n_{d},
             SUM(CASE WHEN direction = '{d}' THEN value END) AS cents_{d},
@@ -110,19 +112,10 @@ async def _most_owed(actor: Actor, as_of: dt.datetime, limit: int) -> tuple[dict
             COALESCE(SUM(CASE WHEN direction = '{d}' THEN weight END), 0) AS weight_{d}"""
         for d in ("received", "sent")
     )
-    rows = await Referral.raw(
-        f"""
-        SELECT * FROM (
-            SELECT partner, {per_direction}
-            FROM ({window}) AS window_referrals
-            GROUP BY partner
-        ) AS flows
-        WHERE weight_received - weight_sent > 0
-        ORDER BY weight_received - weight_sent DESC, partner
-        LIMIT {int(limit)}
-        """,
-        *params,
-    )
+    return f"SELECT partner, {per_direction} FROM ({window}) AS window_referrals GROUP BY partner"
+
+
+def _flows_of(rows) -> dict[int, _Flow]:
     flows: dict[int, _Flow] = {}
     for row in rows:
         flow = flows[row["partner"]] = _Flow()
@@ -131,7 +124,40 @@ async def _most_owed(actor: Actor, as_of: dt.datetime, limit: int) -> tuple[dict
             flow.cents[d] = int(row[f"cents_{d}"] or 0)
             flow.last[d] = row[f"last_{d}"]
         flow.score = float(row["weight_received"]) - float(row["weight_sent"])
-    return flows, window_days
+    return flows
+
+
+async def _most_owed(actor: Actor, as_of: dt.datetime, limit: int) -> tuple[dict[int, _Flow], int]:
+    """The ``limit`` partners with the highest owed score above 0, most owed first: the
+    database ranks them, so only those listed come back."""
+    window, params, window_days = await _window(actor, as_of)
+    rows = await Referral.raw(
+        f"""
+        SELECT * FROM ({_both_ways(window)}) AS flows
+        WHERE weight_received - weight_sent > 0
+        ORDER BY weight_received - weight_sent DESC, partner
+        LIMIT {int(limit)}
+        """,
+        *params,
+    )
+    return _flows_of(rows), window_days
+
+
+async def window_flows(
+    actor: Actor, as_of: dt.datetime, partner_ids: Collection[int] | None = None
+) -> tuple[dict[int, _Flow], int]:
+    """What flows each way with every partner (of ``partner_ids``, or all) over the window
+    to ``as_of``, for a caller that keeps them and ranks them itself (:func:`most_owed`)."""
+    window, params, window_days = await _window(actor, as_of, partner_ids=partner_ids)
+    return _flows_of(await Referral.raw(_both_ways(window), *params)), window_days
+
+
+def most_owed(flows: dict[int, _Flow], limit: int) -> dict[int, _Flow]:
+    """As :func:`_most_owed` ranks them: highest owed score above 0 first, then by partner."""
+    ranked = sorted(
+        (pid for pid, f in flows.items() if f.score > 0), key=lambda p: (-flows[p].score, p)
+    )
+    return {pid: flows[pid] for pid in ranked[:limit]}
 
 
 def _reciprocity(partner_id: int, name: str, flow: _Flow, window_days: int) -> Reciprocity:
@@ -169,7 +195,11 @@ async def partners_owed(
     actor: Actor, *, as_of: dt.datetime | None = None, limit: int = 50
 ) -> list[Reciprocity]:
     """Partners whose referrals to you outweigh yours to them, most owed first."""
-    owed, window = await _most_owed(actor, as_of or now(), limit)
+    return await named(actor, *await _most_owed(actor, as_of or now(), limit))
+
+
+async def named(actor: Actor, owed: dict[int, _Flow], window_days: int) -> list[Reciprocity]:
+    """The ranked flows as reciprocity, with the partners' names."""
     ranked = list(owed.items())
     names = {
         row["id"]: row["name"]
@@ -177,4 +207,6 @@ async def partners_owed(
             Partner.firm == actor.firm_id, Partner.id.is_in([pid for pid, _ in ranked] or [0])
         )
     }
-    return [_reciprocity(pid, names[pid], flow, window) for pid, flow in ranked if pid in names]
+    return [
+        _reciprocity(pid, names[pid], flow, window_days) for pid, flow in ranked if pid in names
+    ]

@@ -5,7 +5,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from rapport_core.actors import Actor
@@ -13,7 +13,7 @@ from rapport_core.insights.attention import PartnerAttention, check_ins_due, dor
 from rapport_core.insights.briefing import BriefingAction, daily_briefing
 from rapport_core.insights.funnel import Funnel, conversion_funnel
 from rapport_core.insights.health import PartnerHealth, all_partner_health, partner_health
-from rapport_core.insights.metrics import Metrics, referral_metrics
+from rapport_core.insights.metrics import Metrics, referral_metrics_json
 from rapport_core.insights.reciprocity import Reciprocity, partner_reciprocity, partners_owed
 from rapport_core.insights.timeline import TimelineEvent, partner_timeline
 from rapport_core.vocabulary import Direction
@@ -106,10 +106,11 @@ class MetricsController(Controller):
         period_from: Annotated[dt.date | None, QueryParameter(name="from")] = None,
         period_to: Annotated[dt.date | None, QueryParameter(name="to")] = None,
         partner_id: Annotated[int | None, QueryParameter(description="Only this partner")] = None,
-    ) -> Metrics:
-        return await referral_metrics(
+    ) -> Response[Metrics]:
+        encoded = await referral_metrics_json(
             actor, period_from=period_from, period_to=period_to, partner_id=partner_id
         )
+        return Response(encoded, media_type=MediaType.JSON)
 
     @get(
         "/funnel",

@@ -17,6 +17,8 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+pytest_plugins = ("tests.browser",)  # the browser tests' fixtures
+
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="rapport-tests-"))
 _PG_ADMIN_URL = os.environ.get("RAPPORT_TEST_DATABASE_URL", "")
 _PG_DATABASE = f"rapport_test_{uuid.uuid4().hex[:10]}"

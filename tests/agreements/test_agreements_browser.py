@@ -8,12 +8,10 @@ from rapport_core.schemas import PartnerCreate
 from rapport_core.services import partners
 
 from tests.agreements.helpers import make_pdf
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+from tests.browser import (
     WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
-    browser,
-    server_url,
     sign_in,
 )
 
@@ -21,8 +19,8 @@ pytestmark = pytest.mark.browser
 
 
 async def test_upload_an_agreement_and_verify_the_log_on_a_phone(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    server_url,
     firm,
     tmp_path,
 ):

@@ -8,16 +8,14 @@ import time
 import pytest
 
 from tests.agreements.helpers import make_pdf
-from tests.compliance.conftest import GOOD
-from tests.compliance.helpers import attorney_firm, findings, lapsed_partner_and_referral
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+from tests.browser import (
     WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
-    browser,
-    server_url,
     sign_in,
 )
+from tests.compliance.conftest import GOOD
+from tests.compliance.helpers import attorney_firm, findings, lapsed_partner_and_referral
 
 pytestmark = pytest.mark.browser
 
@@ -36,8 +34,8 @@ def packs_for_the_server(monkeypatch):
 
 async def test_missing_consent_shows_and_uploading_it_resolves(
     packs_for_the_server,
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    server_url,
     client,
     firm,
     tmp_path,

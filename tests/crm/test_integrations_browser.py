@@ -6,16 +6,14 @@ from __future__ import annotations
 import pytest
 from rapport_crm_clio.fake import FakeClio
 
-from tests.crm.helpers import clio_env
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+from tests.browser import (
     ARTIFACTS,
     WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
-    browser,
-    server_url,
     sign_in,
 )
+from tests.crm.helpers import clio_env
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +29,8 @@ def fake_clio(monkeypatch):
 
 async def test_connect_to_fake_clio_sync_and_see_the_partners(
     fake_clio,
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    server_url,
     firm,
 ):
     from selenium.webdriver.common.by import By

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.importing import samples
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+from tests.browser import (
     WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
-    browser,
-    server_url,
     sign_in,
 )
+from tests.importing import samples
 
 pytestmark = pytest.mark.browser
 
 
 async def test_a_member_imports_a_google_export_on_a_phone(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    server_url,
     firm,
     tmp_path,
 ):

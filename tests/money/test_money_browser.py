@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.money.test_api import TODAY, _engaged
-from tests.pipeline.helpers import add_partner
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+from tests.browser import (
     ARTIFACTS,
     WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
-    browser,
-    server_url,
     sign_in,
 )
+from tests.money.test_api import TODAY, _engaged
+from tests.pipeline.helpers import add_partner
 
 pytestmark = pytest.mark.browser
 
 
 async def test_a_second_person_approves_a_payout_past_the_gate(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    server_url,
     client,
     firm,
 ):

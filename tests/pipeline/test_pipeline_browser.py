@@ -5,24 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pipeline.helpers import add_partner, log
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+from tests.browser import (
     ARTIFACTS,
-    WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
-    browser,
     reload_wait,
-    server_url,
     sign_in,
+    through_the_nav,
 )
+from tests.pipeline.helpers import add_partner, log
 
 pytestmark = pytest.mark.browser
 
 
 async def test_board_moves_a_referral_and_its_update_is_approved(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    server_url,
     client,
     firm,
 ):
@@ -70,7 +68,7 @@ async def test_board_moves_a_referral_and_its_update_is_approved(
     assert browser.save_screenshot(str(ARTIFACTS / "phone-pipeline.png"))
 
     # Three updates wait for approval; approve the first, edited.
-    browser.find_element(By.LINK_TEXT, "Approvals").click()
+    through_the_nav(browser, "Referrals", "Partner updates")
     wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Partner updates"))
     drafts = browser.find_elements(By.CSS_SELECTOR, "section.draft")
     assert len(drafts) == 3 and "grace@cpa.example" in drafts[0].text

@@ -8,23 +8,21 @@ import datetime as dt
 import pytest
 from rapport_core.clock import now
 
-from tests.pipeline.helpers import add_partner, log, move
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+from tests.browser import (
     ARTIFACTS,
     WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
-    browser,
-    server_url,
     sign_in,
 )
+from tests.pipeline.helpers import add_partner, log, move
 
 pytestmark = pytest.mark.browser
 
 
 async def test_dashboard_briefing_and_charts_on_a_phone(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    server_url,
     client,
     firm,
 ):

@@ -66,9 +66,15 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
     collected = await web.post(
         f"/referrals/{referral}/fees", {"amount": "$2,500.00", "collected_on": TODAY}
     )
+    # The fee and what it accrued are a section of the referral's page, where it was recorded.
     assert collected.history[0].status_code == 303
+    assert collected.history[0].headers["location"] == f"/referrals/{referral}#money"
     fees = visible_text(collected.text)
+    assert "Fees and payouts" in fees and "$2,500.00" in fees
     assert "$1,125.00" in fees and "45% share (proportional) of $2,500.00 collected" in fees
+    # The old address of the referral's fees leads there too.
+    moved = await web.get(f"/referrals/{referral}/fees", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == f"/referrals/{referral}#money"
 
     queue = visible_text((await web.get("/payouts")).text)
     assert "$1,125.00 to Dana Divide" in queue and "No findings." in queue

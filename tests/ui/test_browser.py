@@ -91,6 +91,19 @@ def test_member_logs_a_referral_and_reads_the_list_on_a_phone(browser, server_ur
     assert screenshot.stat().st_size > 0
     assert screenshot.read_bytes().startswith(b"\x89PNG")
 
+    # On the phone, the referral's page holds its fees: "Fees and payouts" scrolls to them.
+    browser.find_element(By.LINK_TEXT, "Ann Client").click()
+    heading_is("Ann Client")
+    assert_fits_the_screen(browser)
+    page = browser.current_url
+    money = browser.find_element(By.ID, "money")
+    top = "return arguments[0].getBoundingClientRect().top"
+    assert browser.execute_script(top, money) > PHONE["height"]  # below the fold at first
+    browser.find_element(By.LINK_TEXT, "Fees and payouts").click()
+    wait.until(lambda _: 0 <= browser.execute_script(top, money) < PHONE["height"] / 2)
+    assert browser.current_url == f"{page}#money"
+    assert "No fee collected yet." in money.text
+
 
 def test_the_menu_opens_on_a_phone_and_leads_to_a_page(browser, server_url, firm):
     from selenium.webdriver.common.by import By

@@ -4,11 +4,16 @@ firm's records, and no form of theirs can change one."""
 import re
 
 from rapport_core.tables import Partner, Referral
+from rapport_server.ui.money import PAYOUT_DECISIONS
+from rapport_server.ui.pipeline import DRAFT_ACTIONS
 
 from tests.api.conftest import seeded  # noqa: F401  (the same records the API tenancy test uses)
 from tests.ui.test_pages import visible_text
 
 ID_PARAM = re.compile(r"\{(\w+):int\}")
+# Path segments that say what a form does: every one is tried.
+CHOICE_PARAM = re.compile(r"\{(\w+):str\}")
+CHOICES = {"decision": PAYOUT_DECISIONS, "action": DRAFT_ACTIONS}
 
 # Form fields that would be accepted for one's own records, so only tenancy can refuse.
 FORMS = {
@@ -36,8 +41,15 @@ def page_routes(app):
     for route in app.routes:
         if route.path.startswith(("/api/", "/static")) or not ID_PARAM.search(route.path):
             continue
+        choice = CHOICE_PARAM.search(route.path)
+        paths = (
+            [route.path.replace(choice.group(0), c) for c in CHOICES[choice.group(1)]]
+            if choice
+            else [route.path]
+        )
         for method in sorted(route.methods - {"OPTIONS", "HEAD"}):
-            yield method, route.path
+            for path in paths:
+                yield method, path
 
 
 async def test_every_page_of_another_firms_record_is_not_found(web, client, seeded, other_firm):  # noqa: F811

@@ -17,7 +17,8 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-pytest_plugins = ("tests.browser",)  # the browser tests' fixtures
+# Fixtures for tests in any folder: browsers, a signed-in web session, a seeded firm.
+pytest_plugins = ("tests.browser", "tests.web", "tests.tenancy")
 
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="rapport-tests-"))
 _PG_ADMIN_URL = os.environ.get("RAPPORT_TEST_DATABASE_URL", "")

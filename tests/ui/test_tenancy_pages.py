@@ -7,7 +7,6 @@ from rapport_core.tables import Partner, Referral
 from rapport_server.ui.money import PAYOUT_DECISIONS
 from rapport_server.ui.pipeline import DRAFT_ACTIONS
 
-from tests.api.conftest import seeded  # noqa: F401  (the same records the API tenancy test uses)
 from tests.ui.test_pages import visible_text
 
 ID_PARAM = re.compile(r"\{(\w+):int\}")
@@ -52,13 +51,13 @@ def page_routes(app):
                 yield method, path
 
 
-async def test_every_page_of_another_firms_record_is_not_found(web, client, seeded, other_firm):  # noqa: F811
+async def test_every_page_of_another_firms_record_is_not_found(web, client, seeded, other_firm):
     await web.sign_in(other_firm.emails["owner"])
     routes = list(page_routes(client.app))
     assert len(routes) >= 6, routes
     for method, template in routes:
         unknown = set(ID_PARAM.findall(template)) - set(seeded)
-        assert not unknown, f"{template}: add a seeded id for {unknown} to tests/api/conftest.py"
+        assert not unknown, f"{template}: add a seeded id for {unknown} to tests/tenancy.py"
         path = ID_PARAM.sub(lambda m: str(seeded[m.group(1)]), template)
         for fields in ({}, FORMS.get(template, {})) if method == "POST" else (None,):
             response = await web.post(path, fields) if method == "POST" else await web.get(path)

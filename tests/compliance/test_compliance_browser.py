@@ -64,7 +64,10 @@ async def test_missing_consent_shows_and_uploading_it_resolves(
 
     # Upload the signed consent from the referral page's link.
     browser.get(f"{server_url}/referrals/{referral_id}")
-    browser.find_element(By.LINK_TEXT, "Upload a client consent").click()
+    upload = browser.find_element(By.LINK_TEXT, "Upload a client consent")
+    # Out from under the floating "Log referral" button, as a thumb would scroll it.
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", upload)
+    upload.click()
     wait.until(shows.presence_of_element_located((By.ID, "f-file")))
     Select(browser.find_element(By.ID, "f-kind")).select_by_value("client_consent")
     Select(browser.find_element(By.ID, "f-referral_id")).select_by_value(str(referral_id))

@@ -35,6 +35,14 @@ STARTUP_SECONDS = 30
 WAIT_SECONDS = 15
 
 
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by marker
+def pytest_collection_modifyitems(items) -> None:
+    """A test that drives the browser is marked ``browser``: ``-m "not browser"`` skips it."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 def as_a_phone(browser) -> None:
     browser.set_window_size(PHONE["width"], PHONE["height"])
     browser.execute_cdp_cmd(
@@ -149,3 +157,11 @@ def through_the_nav(browser, section: str, page: str) -> None:
             toggle.click()
     link = (By.XPATH, f"//nav[@aria-label='Main']//a[normalize-space()='{page}']")
     wait.until(shows.element_to_be_clickable(link)).click()
+
+
+@pytest.fixture
+def wait(browser):
+    """Waits up to WAIT_SECONDS for what the page should come to show."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, WAIT_SECONDS)

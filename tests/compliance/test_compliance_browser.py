@@ -8,16 +8,9 @@ import time
 import pytest
 
 from tests.agreements.helpers import make_pdf
-from tests.browser import (
-    WAIT_SECONDS,
-    as_a_phone,
-    assert_fits_the_screen,
-    sign_in,
-)
+from tests.browser import WAIT_SECONDS, as_a_phone, assert_fits_the_screen, sign_in
 from tests.compliance.conftest import GOOD
 from tests.compliance.helpers import attorney_firm, findings, lapsed_partner_and_referral
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -35,6 +28,7 @@ def packs_for_the_server(monkeypatch):
 async def test_missing_consent_shows_and_uploading_it_resolves(
     packs_for_the_server,
     browser,
+    wait,
     server_url,
     client,
     firm,
@@ -42,11 +36,10 @@ async def test_missing_consent_shows_and_uploading_it_resolves(
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     await attorney_firm(client, firm)
     _partner_id, _licence_id, referral_id = await lapsed_partner_and_referral(client, firm)
-    wait = WebDriverWait(browser, WAIT_SECONDS)
 
     as_a_phone(browser)
     browser.get(f"{server_url}/referrals/{referral_id}")

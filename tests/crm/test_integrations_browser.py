@@ -6,16 +6,8 @@ from __future__ import annotations
 import pytest
 from rapport_crm_clio.fake import FakeClio
 
-from tests.browser import (
-    ARTIFACTS,
-    WAIT_SECONDS,
-    as_a_phone,
-    assert_fits_the_screen,
-    sign_in,
-)
+from tests.browser import ARTIFACTS, as_a_phone, assert_fits_the_screen, sign_in
 from tests.crm.helpers import clio_env
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -30,14 +22,13 @@ def fake_clio(monkeypatch):
 async def test_connect_to_fake_clio_sync_and_see_the_partners(
     fake_clio,
     browser,
+    wait,
     server_url,
     firm,
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT_SECONDS)
     as_a_phone(browser)
     browser.get(f"{server_url}/integrations")
     sign_in(browser, firm.emails["owner"])

@@ -4,30 +4,20 @@ approves; the payout is then marked paid."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.browser import (
-    ARTIFACTS,
-    WAIT_SECONDS,
-    as_a_phone,
-    assert_fits_the_screen,
-    sign_in,
-)
+from tests.browser import ARTIFACTS, as_a_phone, assert_fits_the_screen, sign_in
 from tests.money.helpers import post_arrangement, post_engaged, post_fee
 from tests.pipeline.helpers import add_partner
-
-pytestmark = pytest.mark.browser
 
 
 async def test_a_second_person_approves_a_payout_past_the_gate(
     browser,
+    wait,
     server_url,
     client,
     firm,
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import WebDriverWait
 
     partner = await add_partner(
         client, firm, "Blake Blocked", profession="attorney", tags=["blocked"]
@@ -36,7 +26,6 @@ async def test_a_second_person_approves_a_payout_past_the_gate(
     referral = await post_engaged(client, firm.headers("admin"), partner)
     accrued = await post_fee(client, firm.headers("admin"), referral, "5000")
     payout = accrued["payouts"][0]["id"]
-    wait = WebDriverWait(browser, WAIT_SECONDS)
 
     def card():
         return browser.find_element(By.ID, f"payout-{payout}")

@@ -3,8 +3,6 @@ the update to its partner in the approval queue."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.browser import (
     ARTIFACTS,
     as_a_phone,
@@ -14,8 +12,6 @@ from tests.browser import (
     through_the_nav,
 )
 from tests.pipeline.helpers import add_partner, log
-
-pytestmark = pytest.mark.browser
 
 
 async def test_board_moves_a_referral_and_its_update_is_approved(

@@ -3,12 +3,9 @@ around on a phone."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.browser import (
     ARTIFACTS,
     PHONE,
-    WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
     sign_in,
@@ -16,15 +13,11 @@ from tests.browser import (
 )
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.browser
 
-
-def test_member_logs_a_referral_and_reads_the_list_on_a_phone(browser, server_url, firm):
+def test_member_logs_a_referral_and_reads_the_list_on_a_phone(browser, wait, server_url, firm):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import Select, WebDriverWait
-
-    wait = WebDriverWait(browser, WAIT_SECONDS)
+    from selenium.webdriver.support.ui import Select
 
     def fill(field_id: str, text: str) -> None:
         field = browser.find_element(By.ID, field_id)
@@ -105,13 +98,11 @@ def test_member_logs_a_referral_and_reads_the_list_on_a_phone(browser, server_ur
     assert "No fee collected yet." in money.text
 
 
-def test_the_menu_opens_on_a_phone_and_leads_to_a_page(browser, server_url, firm):
+def test_the_menu_opens_on_a_phone_and_leads_to_a_page(browser, wait, server_url, firm):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT_SECONDS)
     as_a_phone(browser)
     browser.get(f"{server_url}/")
     sign_in(browser, firm.emails["member"])

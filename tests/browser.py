@@ -161,7 +161,6 @@ def through_the_nav(browser, section: str, page: str) -> None:
 
 @pytest.fixture
 def wait(browser):
-    """Waits up to WAIT_SECONDS for what the page should come to show."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(browser, WAIT_SECONDS)
+    """Waits up to WAIT_SECONDS for what the page should come to show. Forms post and the
+    page reloads under the wait, so it is a :func:`reload_wait`."""
+    return reload_wait(browser)

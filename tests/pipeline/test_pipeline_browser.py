@@ -7,7 +7,6 @@ from tests.browser import (
     ARTIFACTS,
     as_a_phone,
     assert_fits_the_screen,
-    reload_wait,
     sign_in,
     through_the_nav,
 )
@@ -16,6 +15,7 @@ from tests.pipeline.helpers import add_partner, log
 
 async def test_board_moves_a_referral_and_its_update_is_approved(
     browser,
+    wait,
     server_url,
     client,
     firm,
@@ -26,8 +26,7 @@ async def test_board_moves_a_referral_and_its_update_is_approved(
 
     partner = await add_partner(client, firm, name="Grace Hopper", email="grace@cpa.example")
     ann = await log(client, firm, partner_id=partner, client_name="Ann Lee")
-    # The board reloads after each move: a card looked at mid-reload is simply looked at again.
-    wait = reload_wait(browser)
+    # The board reloads after each move: the wait looks again at a card looked at mid-reload.
 
     def card():
         return browser.find_element(By.ID, f"card-{ann['id']}")

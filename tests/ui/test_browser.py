@@ -160,3 +160,45 @@ def test_the_menu_opens_on_a_phone_and_leads_to_a_page(browser, wait, server_url
     current = wait.until(lambda _: nav.find_element(By.CSS_SELECTOR, "a[aria-current=page]"))
     assert current.text == "Payouts"
     assert_fits_the_screen(browser)
+
+
+def test_each_section_opens_from_the_keyboard_on_a_narrow_desktop(browser, wait, server_url, firm):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as shows
+
+    browser.set_window_size(720, 900)  # the narrowest width with the sections in a row
+    browser.get(f"{server_url}/payouts")
+    sign_in(browser, firm.emails["owner"])
+    wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Payouts"))
+    nav = wait.until(shows.presence_of_element_located((By.CSS_SELECTOR, "nav.mainnav.nav-js")))
+    assert not nav.find_element(By.CSS_SELECTOR, ".nav-toggle").is_displayed()  # no Menu
+    money = nav.find_element(By.XPATH, ".//button[.='Money']")
+    assert "is-current" in money.find_element(By.XPATH, "..").get_attribute("class")
+
+    # Enter opens a section, Tab walks its pages, Escape closes it and returns to its button.
+    settings = nav.find_element(By.XPATH, ".//button[.='Settings']")
+    settings.send_keys(Keys.ENTER)
+    integrations = nav.find_element(By.CSS_SELECTOR, "a[href='/integrations']")
+    wait.until(lambda _: integrations.is_displayed())
+    assert settings.get_attribute("aria-expanded") == "true"
+    assert_fits_the_screen(browser)  # the last section's pages open within the screen
+    settings.send_keys(Keys.TAB)
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element == integrations
+    integrations.send_keys(Keys.ESCAPE)
+    wait.until(lambda _: not integrations.is_displayed())
+    assert browser.switch_to.active_element == settings
+    assert settings.get_attribute("aria-expanded") == "false"
+
+    # One section open at a time; a click elsewhere closes it.
+    money.click()
+    settings.click()
+    assert (money.get_attribute("aria-expanded"), settings.get_attribute("aria-expanded")) == (
+        "false",
+        "true",
+    )
+    browser.find_element(By.TAG_NAME, "h1").click()
+    wait.until(lambda _: settings.get_attribute("aria-expanded") == "false")
+    through_the_nav(browser, "Settings", "Integrations")
+    wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Integrations"))

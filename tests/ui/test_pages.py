@@ -323,6 +323,14 @@ async def test_form_post_without_csrf_token_is_rejected(web, firm):
     assert "No Token" not in visible_text((await web.get("/partners")).text)
 
 
+async def test_a_decision_the_pages_do_not_offer_is_not_found(web, firm):
+    await web.sign_in(firm.emails["owner"])
+    for path in ("/payouts/1/delete", "/approvals/1/send-now"):
+        response = await web.post(path, {"reason": "x"})
+        assert response.status_code == 404, path
+        assert "There is nothing here" in visible_text(response.text)
+
+
 async def test_partner_page_shows_health_reciprocity_and_timeline(web, firm):
     actor = firm.actor("member")
     partner = await partners.create_partner(

@@ -17,6 +17,9 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+# Fixtures for tests in any folder: browsers, a signed-in web session, a seeded firm.
+pytest_plugins = ("tests.browser", "tests.web", "tests.tenancy")
+
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="rapport-tests-"))
 _PG_ADMIN_URL = os.environ.get("RAPPORT_TEST_DATABASE_URL", "")
 _PG_DATABASE = f"rapport_test_{uuid.uuid4().hex[:10]}"

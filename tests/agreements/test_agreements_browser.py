@@ -3,39 +3,29 @@ the audit log's chain from its page."""
 
 from __future__ import annotations
 
-import pytest
 from rapport_core.schemas import PartnerCreate
 from rapport_core.services import partners
 
 from tests.agreements.helpers import make_pdf
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    WAIT_SECONDS,
-    as_a_phone,
-    assert_fits_the_screen,
-    browser,
-    server_url,
-    sign_in,
-)
-
-pytestmark = pytest.mark.browser
+from tests.browser import as_a_phone, assert_fits_the_screen, sign_in
 
 
 async def test_upload_an_agreement_and_verify_the_log_on_a_phone(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    wait,
+    server_url,
     firm,
     tmp_path,
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     partner = await partners.create_partner(
         firm.actor(), PartnerCreate(name="Dana Ortiz", profession="attorney")
     )
     pdf = tmp_path / "signed agreement.pdf"
     pdf.write_bytes(make_pdf("browser"))
-    wait = WebDriverWait(browser, WAIT_SECONDS)
 
     as_a_phone(browser)
     browser.get(f"{server_url}/partners/{partner.id}/agreements")

@@ -62,7 +62,7 @@ async def test_every_id_route_answers_404_to_another_firm(client, seeded, other_
     for method, template in routes:
         names = ID_PARAM.findall(template)
         unknown = set(names) - set(seeded)
-        assert not unknown, f"{template}: add a seeded id for {unknown} to tests/api/conftest.py"
+        assert not unknown, f"{template}: add a seeded id for {unknown} to tests/tenancy.py"
         path = ID_PARAM.sub(lambda m: str(seeded[m.group(1)]), template)
         body = BODIES.get((method, template))
         response = await client.request(method, path, json=body, headers=other_firm.headers())

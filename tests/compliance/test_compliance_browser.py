@@ -8,18 +8,9 @@ import time
 import pytest
 
 from tests.agreements.helpers import make_pdf
+from tests.browser import WAIT_SECONDS, as_a_phone, assert_fits_the_screen, sign_in
 from tests.compliance.conftest import GOOD
 from tests.compliance.helpers import attorney_firm, findings, lapsed_partner_and_referral
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    WAIT_SECONDS,
-    as_a_phone,
-    assert_fits_the_screen,
-    browser,
-    server_url,
-    sign_in,
-)
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -36,19 +27,19 @@ def packs_for_the_server(monkeypatch):
 
 async def test_missing_consent_shows_and_uploading_it_resolves(
     packs_for_the_server,
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    wait,
+    server_url,
     client,
     firm,
     tmp_path,
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     await attorney_firm(client, firm)
     _partner_id, _licence_id, referral_id = await lapsed_partner_and_referral(client, firm)
-    wait = WebDriverWait(browser, WAIT_SECONDS)
 
     as_a_phone(browser)
     browser.get(f"{server_url}/referrals/{referral_id}")
@@ -66,7 +57,10 @@ async def test_missing_consent_shows_and_uploading_it_resolves(
 
     # Upload the signed consent from the referral page's link.
     browser.get(f"{server_url}/referrals/{referral_id}")
-    browser.find_element(By.LINK_TEXT, "Upload a client consent").click()
+    upload = browser.find_element(By.LINK_TEXT, "Upload a client consent")
+    # Out from under the floating "Log referral" button, as a thumb would scroll it.
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", upload)
+    upload.click()
     wait.until(shows.presence_of_element_located((By.ID, "f-file")))
     Select(browser.find_element(By.ID, "f-kind")).select_by_value("client_consent")
     Select(browser.find_element(By.ID, "f-referral_id")).select_by_value(str(referral_id))

@@ -6,11 +6,10 @@ from rapport_core.compliance import catalog
 
 from tests.compliance.conftest import BROKEN, GOOD
 from tests.compliance.helpers import attorney_firm, findings, lapsed_partner_and_referral
-from tests.ui.conftest import web  # noqa: F401
 from tests.ui.test_pages import visible_text
 
 
-async def test_findings_pages_and_waiver(web, client, firm, good_packs):  # noqa: F811
+async def test_findings_pages_and_waiver(web, client, firm, good_packs):
     await attorney_firm(client, firm)
     partner_id, _licence, referral_id = await lapsed_partner_and_referral(client, firm)
     consent = next(f for f in await findings(client, firm) if f["rule_id"] == "base.client-consent")
@@ -61,7 +60,7 @@ async def test_findings_pages_and_waiver(web, client, firm, good_packs):  # noqa
     assert "test-base" in packs and "checked" in packs and "not enabled" in packs
 
 
-async def test_members_cannot_waive(web, client, firm, good_packs):  # noqa: F811
+async def test_members_cannot_waive(web, client, firm, good_packs):
     await attorney_firm(client, firm)
     await lapsed_partner_and_referral(client, firm)
     finding = (await findings(client, firm))[0]
@@ -73,7 +72,7 @@ async def test_members_cannot_waive(web, client, firm, good_packs):  # noqa: F81
     assert refused.status_code == 403
 
 
-async def test_a_pack_that_failed_to_load_is_named_on_the_pages(web, firm, monkeypatch):  # noqa: F811
+async def test_a_pack_that_failed_to_load_is_named_on_the_pages(web, firm, monkeypatch):
     monkeypatch.setenv("RAPPORT_RULEPACK_PATH", f"{GOOD}:{BROKEN / 'unknown-fact'}")
     catalog.default_catalog.cache_clear()
     try:
@@ -86,7 +85,7 @@ async def test_a_pack_that_failed_to_load_is_named_on_the_pages(web, firm, monke
         catalog.default_catalog.cache_clear()
 
 
-async def test_another_firms_finding_page_is_404(web, client, firm, other_firm, good_packs):  # noqa: F811
+async def test_another_firms_finding_page_is_404(web, client, firm, other_firm, good_packs):
     await attorney_firm(client, firm)
     await lapsed_partner_and_referral(client, firm)
     finding = (await findings(client, firm))[0]
@@ -97,7 +96,7 @@ async def test_another_firms_finding_page_is_404(web, client, firm, other_firm, 
     ).status_code == 404
 
 
-async def test_enable_packs_and_preview_then_accept_a_version(web, client, firm, good_packs):  # noqa: F811
+async def test_enable_packs_and_preview_then_accept_a_version(web, client, firm, good_packs):
     await attorney_firm(client, firm)
     await lapsed_partner_and_referral(client, firm)
     await web.sign_in(firm.emails["compliance"])

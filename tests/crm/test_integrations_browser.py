@@ -6,18 +6,8 @@ from __future__ import annotations
 import pytest
 from rapport_crm_clio.fake import FakeClio
 
+from tests.browser import ARTIFACTS, as_a_phone, assert_fits_the_screen, sign_in
 from tests.crm.helpers import clio_env
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    ARTIFACTS,
-    WAIT_SECONDS,
-    as_a_phone,
-    assert_fits_the_screen,
-    browser,
-    server_url,
-    sign_in,
-)
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -31,15 +21,14 @@ def fake_clio(monkeypatch):
 
 async def test_connect_to_fake_clio_sync_and_see_the_partners(
     fake_clio,
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    wait,
+    server_url,
     firm,
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, WAIT_SECONDS)
     as_a_phone(browser)
     browser.get(f"{server_url}/integrations")
     sign_in(browser, firm.emails["owner"])

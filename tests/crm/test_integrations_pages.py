@@ -12,7 +12,6 @@ from rapport_core.services.partners import create_partner
 from rapport_crm_clio.fake import FakeClio
 
 from tests.crm.helpers import clio_env, connect_clio
-from tests.ui.conftest import web  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def fake(monkeypatch):
         yield server
 
 
-async def start_connect(web) -> httpx.Response:  # noqa: F811
+async def start_connect(web) -> httpx.Response:
     """Press Connect; the answer is a redirect to the CRM (not followed by the test client)."""
     token = web.client.cookies["csrftoken"]
     return await web.client.post(
@@ -31,7 +30,7 @@ async def start_connect(web) -> httpx.Response:  # noqa: F811
     )
 
 
-async def connect_in_the_browser(web, fake) -> httpx.Response:  # noqa: F811
+async def connect_in_the_browser(web, fake) -> httpx.Response:
     started = await start_connect(web)
     assert started.status_code == 303, started.text[-3000:]
     authorize = started.headers["location"]
@@ -42,7 +41,7 @@ async def connect_in_the_browser(web, fake) -> httpx.Response:  # noqa: F811
     return await web.get(f"{back.path}?{back.query}", follow_redirects=False)
 
 
-async def test_connect_sync_and_history(web, firm, fake):  # noqa: F811
+async def test_connect_sync_and_history(web, firm, fake):
     await web.sign_in(firm.emails["admin"])
     page = await web.get("/integrations")
     assert page.status_code == 200 and "Not connected" in page.text
@@ -63,7 +62,7 @@ async def test_connect_sync_and_history(web, firm, fake):  # noqa: F811
     assert "Ortiz" in listed.text
 
 
-async def test_a_forged_or_stale_callback_is_refused(web, firm, other_firm, fake):  # noqa: F811
+async def test_a_forged_or_stale_callback_is_refused(web, firm, other_firm, fake):
     await web.sign_in(firm.emails["owner"])
     started = await start_connect(web)
     consent = httpx.get(started.headers["location"])
@@ -79,7 +78,7 @@ async def test_a_forged_or_stale_callback_is_refused(web, firm, other_firm, fake
     assert denied.status_code == 400 and "did not grant access" in denied.text
 
 
-async def test_members_sync_but_only_admins_connect(web, firm, fake):  # noqa: F811
+async def test_members_sync_but_only_admins_connect(web, firm, fake):
     await connect_clio(firm.actor("owner"), fake)
     await web.sign_in(firm.emails["member"])
     page = await web.get("/integrations")
@@ -91,7 +90,7 @@ async def test_members_sync_but_only_admins_connect(web, firm, fake):  # noqa: F
     assert (await web.post("/integrations/clio/sync", {})).status_code == 403
 
 
-async def test_schedule_is_saved_and_shown(web, firm, fake):  # noqa: F811
+async def test_schedule_is_saved_and_shown(web, firm, fake):
     await connect_clio(firm.actor("owner"), fake)
     await web.sign_in(firm.emails["owner"])
     saved = await web.post(
@@ -103,7 +102,7 @@ async def test_schedule_is_saved_and_shown(web, firm, fake):  # noqa: F811
     assert bad.status_code == 422
 
 
-async def test_needs_reconnect_is_shown(web, firm, fake):  # noqa: F811
+async def test_needs_reconnect_is_shown(web, firm, fake):
     await connect_clio(firm.actor("owner"), fake)
     fake.revoke_refresh_tokens()
     await web.sign_in(firm.emails["owner"])
@@ -112,7 +111,7 @@ async def test_needs_reconnect_is_shown(web, firm, fake):  # noqa: F811
     assert "Reconnect" in page.text
 
 
-async def test_merge_suggestions_page(web, firm, other_firm, fake):  # noqa: F811
+async def test_merge_suggestions_page(web, firm, other_firm, fake):
     owner = firm.actor("owner")
     person = next(c for c in fake.contacts if c["type"] == "Person")
     mine = await create_partner(

@@ -3,30 +3,19 @@ with skip-bad-rows, and see the report and the new partners."""
 
 from __future__ import annotations
 
-import pytest
-
+from tests.browser import as_a_phone, assert_fits_the_screen, sign_in
 from tests.importing import samples
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    WAIT_SECONDS,
-    as_a_phone,
-    assert_fits_the_screen,
-    browser,
-    server_url,
-    sign_in,
-)
-
-pytestmark = pytest.mark.browser
 
 
 async def test_a_member_imports_a_google_export_on_a_phone(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    wait,
+    server_url,
     firm,
     tmp_path,
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import WebDriverWait
 
     export = tmp_path / "contacts.csv"
     export.write_text(
@@ -45,7 +34,6 @@ async def test_a_member_imports_a_google_export_on_a_phone(
             ]
         )  # fmt: skip
     )
-    wait = WebDriverWait(browser, WAIT_SECONDS)
     as_a_phone(browser)
     browser.get(f"{server_url}/partners/import")
     sign_in(browser, firm.emails["member"])

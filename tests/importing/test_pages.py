@@ -2,7 +2,6 @@
 import, report, duplicates; other firms' imports answer 404."""
 
 from tests.importing import samples
-from tests.ui.conftest import web  # noqa: F401  (a signed-in browser-like session)
 from tests.ui.test_pages import visible_text
 
 GENERIC = (
@@ -13,7 +12,7 @@ GENERIC = (
 )
 
 
-async def upload(web, name: str, content: bytes):  # noqa: F811
+async def upload(web, name: str, content: bytes):
     token = web.client.cookies["csrftoken"]
     return await web.client.post(
         "/partners/import",
@@ -22,7 +21,7 @@ async def upload(web, name: str, content: bytes):  # noqa: F811
     )
 
 
-async def test_wizard_maps_a_generic_csv_previews_and_imports_valid_rows(web, client, firm):  # noqa: F811
+async def test_wizard_maps_a_generic_csv_previews_and_imports_valid_rows(web, client, firm):
     await web.sign_in(firm.emails["member"])
     assert "Import partners" in visible_text((await web.get("/partners/import")).text)
     uploaded = await upload(web, "partners.csv", GENERIC.encode("cp1252"))
@@ -70,7 +69,7 @@ async def test_wizard_maps_a_generic_csv_previews_and_imports_valid_rows(web, cl
     assert twice.status_code == 409
 
 
-async def test_detected_export_and_duplicate_review(web, client, firm):  # noqa: F811
+async def test_detected_export_and_duplicate_review(web, client, firm):
     await client.post(
         "/api/v1/partners",
         json={"name": "Sam Reed", "organisation": "Reed Wealth LLC", "profession": "cpa"},
@@ -95,7 +94,7 @@ async def test_detected_export_and_duplicate_review(web, client, firm):  # noqa:
     assert partner["notes"] == "Job title: Advisor"
 
 
-async def test_api_import_and_tenancy(web, client, firm, other_firm):  # noqa: F811
+async def test_api_import_and_tenancy(web, client, firm, other_firm):
     sent = await client.post(
         "/api/v1/imports",
         files={"file": ("c.vcf", samples.vcard(samples.VCARD_3).encode(), "text/vcard")},

@@ -1,37 +1,18 @@
 """The money API over HTTP: the whole workflow, bad input named by field, and tenancy."""
 
-import datetime as dt
-
 from rapport_core.money.tables import FeeCollected, PaymentReceived, Payout
 
 from tests.conftest import make_firm
-from tests.pipeline.helpers import add_partner, log, move
-
-TODAY = dt.datetime.now(dt.UTC).date().isoformat()
-
-
-async def _engaged(client, firm, partner_id, role="member"):
-    referral = await log(client, firm, role, partner_id=partner_id)
-    for stage in ("acknowledged", "contacted", "qualified", "engaged"):
-        assert (await move(client, firm, referral["id"], role, stage=stage)).status_code == 200
-    return referral["id"]
+from tests.money.helpers import TODAY_ISO as TODAY
+from tests.money.helpers import post_arrangement, post_engaged, post_fee
+from tests.pipeline.helpers import add_partner
 
 
 async def _setup(client, firm):
+    """A 25% referral fee with a partner, and a referral of theirs engaged."""
     partner = await add_partner(client, firm, "Lee Lawyer", profession="attorney")
-    arrangement = await client.post(
-        "/api/v1/fee-arrangements",
-        json={
-            "partner_id": partner,
-            "kind": "referral_fee",
-            "parameters": {"method": "percentage", "percent": "25"},
-            "effective_from": "2020-01-01",
-        },
-        headers=firm.headers("member"),
-    )
-    assert arrangement.status_code == 201, arrangement.text
-    referral = await _engaged(client, firm, partner)
-    return partner, referral
+    await post_arrangement(client, firm.headers("member"), partner)
+    return partner, await post_engaged(client, firm.headers("member"), partner)
 
 
 async def test_collect_approve_pay_over_http(client):
@@ -109,12 +90,7 @@ async def test_bad_money_input_names_the_field_and_writes_nothing(client):
 async def test_another_firms_money_answers_404(client):
     firm, other = await make_firm(), await make_firm()
     partner, referral = await _setup(client, firm)
-    accrued = await client.post(
-        f"/api/v1/referrals/{referral}/fees",
-        json={"amount": "100", "collected_on": TODAY},
-        headers=firm.headers(),
-    )
-    payout = accrued.json()["payouts"][0]["id"]
+    payout = (await post_fee(client, firm.headers(), referral, "100"))["payouts"][0]["id"]
     arrangement = (await client.get("/api/v1/fee-arrangements", headers=firm.headers())).json()[0][
         "id"
     ]

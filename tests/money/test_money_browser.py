@@ -4,26 +4,15 @@ approves; the payout is then marked paid."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.money.test_api import TODAY, _engaged
+from tests.browser import ARTIFACTS, as_a_phone, assert_fits_the_screen, sign_in
+from tests.money.helpers import post_arrangement, post_engaged, post_fee
 from tests.pipeline.helpers import add_partner
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    ARTIFACTS,
-    as_a_phone,
-    assert_fits_the_screen,
-    browser,
-    reload_wait,
-    server_url,
-    sign_in,
-)
-
-pytestmark = pytest.mark.browser
 
 
 async def test_a_second_person_approves_a_payout_past_the_gate(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    wait,
+    server_url,
     client,
     firm,
 ):
@@ -33,24 +22,10 @@ async def test_a_second_person_approves_a_payout_past_the_gate(
     partner = await add_partner(
         client, firm, "Blake Blocked", profession="attorney", tags=["blocked"]
     )
-    await client.post(
-        "/api/v1/fee-arrangements",
-        json={
-            "partner_id": partner,
-            "kind": "referral_fee",
-            "parameters": {"method": "percentage", "percent": "10"},
-            "effective_from": "2020-01-01",
-        },
-        headers=firm.headers("admin"),
-    )
-    referral = await _engaged(client, firm, partner, role="admin")
-    accrued = await client.post(
-        f"/api/v1/referrals/{referral}/fees",
-        json={"amount": "5000", "collected_on": TODAY},
-        headers=firm.headers("admin"),
-    )
-    payout = accrued.json()["payouts"][0]["id"]
-    wait = reload_wait(browser)  # each button reloads the page under the checks
+    await post_arrangement(client, firm.headers("admin"), partner, percent="10")
+    referral = await post_engaged(client, firm.headers("admin"), partner)
+    accrued = await post_fee(client, firm.headers("admin"), referral, "5000")
+    payout = accrued["payouts"][0]["id"]
 
     def card():
         return browser.find_element(By.ID, f"payout-{payout}")

@@ -4,15 +4,15 @@ with its gate findings, payments received; and another firm's ids answer 404."""
 import datetime as dt
 
 from tests.conftest import make_firm
-from tests.money.test_api import TODAY, _engaged
+from tests.money.helpers import TODAY_ISO as TODAY
+from tests.money.helpers import post_arrangement, post_engaged, post_fee
 from tests.pipeline.helpers import add_partner
-from tests.ui.conftest import web  # noqa: F401  (a signed-in browser-like session)
 from tests.ui.test_pages import visible_text
 
 
-async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):  # noqa: F811
+async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
     partner = await add_partner(client, firm, "Dana Divide", profession="attorney")
-    referral = await _engaged(client, firm, partner)
+    referral = await post_engaged(client, firm.headers("member"), partner)
     await web.sign_in(firm.emails["member"])
     bad = await web.post(
         f"/partners/{partner}/money/arrangements",
@@ -66,9 +66,15 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
     collected = await web.post(
         f"/referrals/{referral}/fees", {"amount": "$2,500.00", "collected_on": TODAY}
     )
+    # The fee and what it accrued are a section of the referral's page, where it was recorded.
     assert collected.history[0].status_code == 303
+    assert collected.history[0].headers["location"] == f"/referrals/{referral}#money"
     fees = visible_text(collected.text)
+    assert "Fees and payouts" in fees and "$2,500.00" in fees
     assert "$1,125.00" in fees and "45% share (proportional) of $2,500.00 collected" in fees
+    # The old address of the referral's fees leads there too.
+    moved = await web.get(f"/referrals/{referral}/fees", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == f"/referrals/{referral}#money"
 
     queue = visible_text((await web.get("/payouts")).text)
     assert "$1,125.00 to Dana Divide" in queue and "No findings." in queue
@@ -122,7 +128,7 @@ async def test_arrange_collect_and_approve_through_the_pages(web, client, firm):
     assert "$0.00 Paid in" in visible_text((await web.get(f"/partners/{partner}/money")).text)
 
 
-async def test_closed_tax_year_is_set_on_the_settings_page_and_asks_for_a_reason(web, client, firm):  # noqa: F811
+async def test_closed_tax_year_is_set_on_the_settings_page_and_asks_for_a_reason(web, client, firm):
     partner = await add_partner(client, firm, "Cal Closed")
     last = int(TODAY[:4]) - 1
     await web.sign_in(firm.emails["admin"])
@@ -144,26 +150,12 @@ async def test_closed_tax_year_is_set_on_the_settings_page_and_asks_for_a_reason
     assert accepted.history[0].status_code == 303
 
 
-async def test_another_firms_money_pages_are_not_found(web, client, firm):  # noqa: F811
+async def test_another_firms_money_pages_are_not_found(web, client, firm):
     other = await make_firm()
     partner = await add_partner(client, other, "Their Partner")
-    referral = await _engaged(client, other, partner, role="owner")
-    await client.post(
-        "/api/v1/fee-arrangements",
-        json={
-            "partner_id": partner,
-            "kind": "commission",
-            "parameters": {"percent": "5"},
-            "effective_from": "2020-01-01",
-        },
-        headers=other.headers(),
-    )
-    accrued = await client.post(
-        f"/api/v1/referrals/{referral}/fees",
-        json={"amount": "100", "collected_on": TODAY},
-        headers=other.headers(),
-    )
-    payout = accrued.json()["payouts"][0]["id"]
+    referral = await post_engaged(client, other.headers(), partner)
+    await post_arrangement(client, other.headers(), partner, "commission", percent="5")
+    payout = (await post_fee(client, other.headers(), referral, "100"))["payouts"][0]["id"]
     await web.sign_in(firm.emails["admin"])
     for url in (f"/partners/{partner}/money", f"/referrals/{referral}/fees"):
         assert (await web.get(url)).status_code == 404, url
@@ -177,34 +169,16 @@ async def test_another_firms_money_pages_are_not_found(web, client, firm):  # no
     assert "Their Partner" not in visible_text((await web.get("/payouts")).text)
 
 
-async def test_a_fee_the_partner_owes_is_cancelled_from_the_money_page(web, client, firm):  # noqa: F811
+async def test_a_fee_the_partner_owes_is_cancelled_from_the_money_page(web, client, firm):
     partner = await add_partner(client, firm, "Ola Owes")
-    await client.post(
-        "/api/v1/fee-arrangements",
-        json={
-            "partner_id": partner,
-            "direction": "receive",
-            "kind": "commission",
-            "parameters": {"percent": "10"},
-            "effective_from": "2020-01-01",
-        },
-        headers=firm.headers(),
+    await post_arrangement(
+        client, firm.headers(), partner, "commission", direction="receive", percent="10"
     )
-    sent = await client.post(
-        "/api/v1/referrals",
-        json={"direction": "sent", "partner_id": partner, "client_name": "Sam Sent"},
-        headers=firm.headers(),
+    sent = await post_engaged(
+        client, firm.headers(), partner, direction="sent", client_name="Sam Sent"
     )
-    for stage in ("accepted", "engaged"):
-        await client.post(
-            f"/api/v1/referrals/{sent.json()['id']}/stage",
-            json={"stage": stage},
-            headers=firm.headers(),
-        )
     await web.sign_in(firm.emails["member"])
-    recorded = await web.post(
-        f"/referrals/{sent.json()['id']}/fees", {"amount": "900", "collected_on": TODAY}
-    )
+    recorded = await web.post(f"/referrals/{sent}/fees", {"amount": "900", "collected_on": TODAY})
     assert "10% of $900.00 collected = $90.00" in visible_text(recorded.text)
     page = visible_text((await web.get(f"/partners/{partner}/money")).text)
     assert "$90.00 Owed to you" in page and "Cancel fee" not in page  # members cannot cancel
@@ -221,7 +195,7 @@ async def test_a_fee_the_partner_owes_is_cancelled_from_the_money_page(web, clie
     assert "$0.00 Owed to you" in page and "reversal of receivable" in page
 
 
-async def test_the_money_page_lists_the_partners_agreements(web, client, firm):  # noqa: F811
+async def test_the_money_page_lists_the_partners_agreements(web, client, firm):
     from tests.agreements.helpers import upload
 
     partner_id = await add_partner(client, firm, "Lee Counsel", profession="attorney")

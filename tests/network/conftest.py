@@ -17,7 +17,6 @@ from rapport_core.services import partners, referrals
 from rapport_core.tables import Firm
 
 from tests.conftest import FirmFixture, make_firm
-from tests.ui.conftest import web  # noqa: F401 (the signed-in browser-like session)
 
 HOME = (27.9506, -82.4572)
 PROFILE = "Families who need revocable trusts and special needs planning"

@@ -14,7 +14,6 @@ from rapport_core.settings import get_settings
 from rapport_core.tables import MessageDraft
 
 from tests.pipeline.helpers import add_partner, log, move
-from tests.ui.conftest import web  # noqa: F401  (a signed-in browser-like session)
 from tests.ui.test_pages import visible_text
 
 
@@ -198,7 +197,7 @@ async def cut_off_mid_send(draft_id: int, minutes_ago: float) -> None:
     ).where(MessageDraft.id == draft_id)
 
 
-async def test_a_send_cut_off_mid_way_can_be_requeued_by_a_person(web, client, firm, other_firm):  # noqa: F811
+async def test_a_send_cut_off_mid_way_can_be_requeued_by_a_person(web, client, firm, other_firm):
     from rapport_core import audit
 
     partner = await add_partner(client, firm, name="Grace Hopper", email="grace@cpa.example")

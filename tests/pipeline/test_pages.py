@@ -1,11 +1,10 @@
 """The pipeline pages as a person uses them: board, approval queue, settings, duplicates."""
 
 from tests.pipeline.helpers import add_partner, log
-from tests.ui.conftest import web  # noqa: F401  (a signed-in browser-like session)
 from tests.ui.test_pages import visible_text
 
 
-async def test_board_moves_a_referral_and_the_queue_approves_its_update(web, client, firm):  # noqa: F811
+async def test_board_moves_a_referral_and_the_queue_approves_its_update(web, client, firm):
     partner = await add_partner(client, firm, name="Grace Hopper")
     ann = await log(client, firm, partner_id=partner, client_name="Ann Lee",
                     referred_at="2026-01-01T09:00:00Z")  # fmt: skip
@@ -38,7 +37,7 @@ async def test_board_moves_a_referral_and_the_queue_approves_its_update(web, cli
     assert "Dear Grace, thanks!" in visible_text((await web.get("/approvals")).text)
 
 
-async def test_settings_page_edits_every_section_for_admins_only(web, client, firm):  # noqa: F811
+async def test_settings_page_edits_every_section_for_admins_only(web, client, firm):
     await web.sign_in(firm.emails["viewer"])
     page = (await web.get("/settings")).text
     assert 'name="sla.acknowledge_hours"' in page and "disabled" in page
@@ -82,7 +81,7 @@ async def test_settings_page_edits_every_section_for_admins_only(web, client, fi
     assert (await client.get("/api/v1/routing-rules", headers=firm.headers())).json() == []
 
 
-async def test_referral_page_shows_the_duplicate_flag_and_takes_an_override(web, client, firm):  # noqa: F811
+async def test_referral_page_shows_the_duplicate_flag_and_takes_an_override(web, client, firm):
     first = await log(client, firm, client_name="Sam Poe")
     second = await log(client, firm, client_name="Sam Poe")
     await web.sign_in(firm.emails["member"])

@@ -3,26 +3,20 @@ the update to its partner in the approval queue."""
 
 from __future__ import annotations
 
-import pytest
-
-from tests.pipeline.helpers import add_partner, log
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
+from tests.browser import (
     ARTIFACTS,
-    WAIT_SECONDS,
     as_a_phone,
     assert_fits_the_screen,
-    browser,
-    reload_wait,
-    server_url,
     sign_in,
+    through_the_nav,
 )
-
-pytestmark = pytest.mark.browser
+from tests.pipeline.helpers import add_partner, log
 
 
 async def test_board_moves_a_referral_and_its_update_is_approved(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    wait,
+    server_url,
     client,
     firm,
 ):
@@ -32,8 +26,7 @@ async def test_board_moves_a_referral_and_its_update_is_approved(
 
     partner = await add_partner(client, firm, name="Grace Hopper", email="grace@cpa.example")
     ann = await log(client, firm, partner_id=partner, client_name="Ann Lee")
-    # The board reloads after each move: a card looked at mid-reload is simply looked at again.
-    wait = reload_wait(browser)
+    # The board reloads after each move: the wait looks again at a card looked at mid-reload.
 
     def card():
         return browser.find_element(By.ID, f"card-{ann['id']}")
@@ -70,7 +63,7 @@ async def test_board_moves_a_referral_and_its_update_is_approved(
     assert browser.save_screenshot(str(ARTIFACTS / "phone-pipeline.png"))
 
     # Three updates wait for approval; approve the first, edited.
-    browser.find_element(By.LINK_TEXT, "Approvals").click()
+    through_the_nav(browser, "Referrals", "Partner updates")
     wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Partner updates"))
     drafts = browser.find_elements(By.CSS_SELECTOR, "section.draft")
     assert len(drafts) == 3 and "grace@cpa.example" in drafts[0].text

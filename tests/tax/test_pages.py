@@ -7,7 +7,6 @@ import pypdfium2 as pdfium
 from rapport_core.tax.tables import W9
 
 from tests.tax.helpers import paid, partner, payer, w9_on_file
-from tests.ui.conftest import web  # noqa: F401
 from tests.ui.test_pages import visible_text
 
 FORM = {
@@ -24,7 +23,7 @@ FORM = {
 }
 
 
-async def new_link(web, firm, pid) -> str:  # noqa: F811
+async def new_link(web, firm, pid) -> str:
     await web.sign_in(firm.emails["member"])
     page = await web.post(f"/partners/{pid}/w9/link", {})
     assert page.status_code == 201 or page.status_code == 200, page.text
@@ -33,7 +32,7 @@ async def new_link(web, firm, pid) -> str:  # noqa: F811
     return url.split("://", 1)[1].split("/", 1)[1]
 
 
-async def test_a_partner_completes_the_w9_through_the_link_once(web, client, firm):  # noqa: F811
+async def test_a_partner_completes_the_w9_through_the_link_once(web, client, firm):
     pid = await partner(firm)
     path = "/" + await new_link(web, firm, pid)
     form = await web.get(path)
@@ -59,7 +58,7 @@ async def test_a_partner_completes_the_w9_through_the_link_once(web, client, fir
     assert 'id="w9"' in money and "***-**-6789" in visible_text(money)
 
 
-async def test_the_full_tin_is_shown_only_on_request_to_tax_roles(web, client, firm):  # noqa: F811
+async def test_the_full_tin_is_shown_only_on_request_to_tax_roles(web, client, firm):
     pid = await partner(firm)
     await w9_on_file(firm, pid)
     await web.sign_in(firm.emails["member"])
@@ -71,7 +70,7 @@ async def test_the_full_tin_is_shown_only_on_request_to_tax_roles(web, client, f
     assert "123-45-6789" in shown.text
 
 
-async def test_uploading_a_signed_w9(web, client, firm):  # noqa: F811
+async def test_uploading_a_signed_w9(web, client, firm):
     pid = await partner(firm)
     await web.sign_in(firm.emails["member"])
     token = client.cookies["csrftoken"]
@@ -85,7 +84,7 @@ async def test_uploading_a_signed_w9(web, client, firm):  # noqa: F811
     assert ok.status_code == 200 and "signed PDF" in visible_text(ok.text)
 
 
-async def test_tax_centre_generates_and_serves_the_year(web, client, firm):  # noqa: F811
+async def test_tax_centre_generates_and_serves_the_year(web, client, firm):
     grace = await partner(firm, "Grace Hopper")
     await w9_on_file(firm, grace)
     await paid(firm, grace, 250000, dt.date(2026, 3, 1))
@@ -115,7 +114,7 @@ async def test_tax_centre_generates_and_serves_the_year(web, client, firm):  # n
     assert summary.headers["content-type"] == "application/pdf"
 
 
-async def test_tax_routes_answer_404_for_another_firms_records(web, client, firm, other_firm):  # noqa: F811
+async def test_tax_routes_answer_404_for_another_firms_records(web, client, firm, other_firm):
     pid = await partner(other_firm)
     await w9_on_file(other_firm, pid)
     await paid(other_firm, pid, 250000, dt.date(2026, 3, 1))

@@ -5,32 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from rapport_core.tax.tables import W9
 from rapport_core.tax.w9 import create_link
 
+from tests.browser import ARTIFACTS, WAIT_SECONDS, as_a_phone, assert_fits_the_screen, sign_in
 from tests.tax.helpers import paid, partner, payer, w9_on_file
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    ARTIFACTS,
-    WAIT_SECONDS,
-    as_a_phone,
-    assert_fits_the_screen,
-    browser,
-    server_url,
-    sign_in,
-)
-
-pytestmark = pytest.mark.browser
 
 
-async def test_a_partner_completes_a_w9_on_a_phone(browser, server_url, firm):  # noqa: F811
+async def test_a_partner_completes_a_w9_on_a_phone(browser, wait, server_url, firm):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
     pid = await partner(firm, "Grace Hopper")
     link = await create_link(firm.actor(), pid, server_url)
-    wait = WebDriverWait(browser, WAIT_SECONDS)
 
     def fill(name: str, text: str) -> None:
         field = browser.find_element(By.NAME, name)
@@ -75,7 +63,7 @@ async def test_a_partner_completes_a_w9_on_a_phone(browser, server_url, firm):  
     assert "already been used" in browser.find_element(By.ID, "problems").text
 
 
-async def test_the_tax_centre_fits_a_phone(browser, server_url, firm):  # noqa: F811
+async def test_the_tax_centre_fits_a_phone(browser, server_url, firm):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
     from selenium.webdriver.support.ui import WebDriverWait

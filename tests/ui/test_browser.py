@@ -1,143 +1,23 @@
-"""A real browser against a real server: headless Chromium, driven through chromedriver,
-talking to ``rapport serve`` running as its own process on the test database."""
+"""A real browser against a real server: a member logs a referral, and finds their way
+around on a phone."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
+from tests.browser import (
+    ARTIFACTS,
+    PHONE,
+    as_a_phone,
+    assert_fits_the_screen,
+    sign_in,
+    through_the_nav,
+)
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-PHONE = {"width": 390, "height": 844}
-CHROME_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
-STARTUP_SECONDS = 30
-WAIT_SECONDS = 15
-
-
-def as_a_phone(browser) -> None:
-    browser.set_window_size(PHONE["width"], PHONE["height"])
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride", {**PHONE, "deviceScaleFactor": 2, "mobile": True}
-    )
-
-
-def assert_fits_the_screen(browser) -> None:
-    """Nothing on the page sticks out sideways."""
-    width, scroll_width = browser.execute_script(
-        "return [window.innerWidth, document.documentElement.scrollWidth]"
-    )
-    assert scroll_width <= width, f"the page is {scroll_width}px wide on a {width}px screen"
-
-
-def reload_wait(browser):
-    """A wait for pages that reload under it: an element looked at mid-reload (gone, stale,
-    or a node Chrome has already dropped, which it reports as a plain WebDriverException) is
-    simply looked at again until the wait runs out."""
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(browser, WAIT_SECONDS, ignored_exceptions=(WebDriverException,))
-
-
-def sign_in(browser, email: str) -> None:
-    """Fill in the sign-in page the browser is on and submit it."""
-    from selenium.webdriver.common.by import By
-
-    browser.find_element(By.ID, "email").send_keys(email)
-    browser.find_element(By.ID, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def server_url(tmp_path: Path) -> Iterator[str]:
-    """``rapport serve`` on a free port, with this run's environment (the test database)."""
-    port = _free_port()
-    output = (tmp_path / "server.log").open("w+")
-    command = [str(Path(sys.executable).parent / "rapport"), "serve", "--port", str(port)]
-    server = subprocess.Popen(
-        command, env=os.environ.copy(), stdout=output, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _answers(f"{url}/-/health"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                output.seek(0)
-                pytest.fail(f"`{' '.join(command)}` did not start:\n{output.read()}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        output.close()
-
-
-@pytest.fixture
-def browser(tmp_path: Path):
-    missing = [str(path) for path in (CHROMIUM, CHROMEDRIVER) if not path.exists()]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not installed: run `python scripts/ensure_browser.py`")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    # Debian's own binaries: Selenium Manager must not download a browser or driver.
-    options.binary_location = str(CHROMIUM)
-    for flag in (*CHROME_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-    driver.set_window_size(1280, 900)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def test_member_logs_a_referral_and_reads_the_list_on_a_phone(browser, server_url, firm):
+def test_member_logs_a_referral_and_reads_the_list_on_a_phone(browser, wait, server_url, firm):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import Select, WebDriverWait
-
-    wait = WebDriverWait(browser, WAIT_SECONDS)
+    from selenium.webdriver.support.ui import Select
 
     def fill(field_id: str, text: str) -> None:
         field = browser.find_element(By.ID, field_id)
@@ -184,7 +64,7 @@ def test_member_logs_a_referral_and_reads_the_list_on_a_phone(browser, server_ur
     assert "Received from\nGrace Hopper" in page and "$2,500.00" in page and "Submitted" in page
 
     # It is in the referral list.
-    browser.find_element(By.LINK_TEXT, "Referrals").click()
+    through_the_nav(browser, "Referrals", "Referrals")
     heading_is("Referrals")
     listing = browser.find_element(By.TAG_NAME, "table").text
     assert "Ann Client" in listing and "Grace Hopper" in listing and "$2,500.00" in listing
@@ -203,3 +83,122 @@ def test_member_logs_a_referral_and_reads_the_list_on_a_phone(browser, server_ur
     assert browser.save_screenshot(str(screenshot))
     assert screenshot.stat().st_size > 0
     assert screenshot.read_bytes().startswith(b"\x89PNG")
+
+    # On the phone, the referral's page holds its fees: "Fees and payouts" scrolls to them.
+    browser.find_element(By.LINK_TEXT, "Ann Client").click()
+    heading_is("Ann Client")
+    assert_fits_the_screen(browser)
+    page = browser.current_url
+    money = browser.find_element(By.ID, "money")
+    top = "return arguments[0].getBoundingClientRect().top"
+    assert browser.execute_script(top, money) > PHONE["height"]  # below the fold at first
+    browser.find_element(By.LINK_TEXT, "Fees and payouts").click()
+    wait.until(lambda _: 0 <= browser.execute_script(top, money) < PHONE["height"] / 2)
+    assert browser.current_url == f"{page}#money"
+    assert "No fee collected yet." in money.text
+
+
+def test_the_menu_opens_on_a_phone_and_leads_to_a_page(browser, wait, server_url, firm):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as shows
+
+    as_a_phone(browser)
+    browser.get(f"{server_url}/")
+    sign_in(browser, firm.emails["member"])
+    wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Today"))
+    nav = wait.until(shows.presence_of_element_located((By.CSS_SELECTOR, "nav.mainnav.nav-js")))
+    menu = nav.find_element(By.CSS_SELECTOR, ".nav-toggle")
+    payouts = nav.find_element(By.CSS_SELECTOR, "a[href='/payouts']")
+
+    # Closed, the menu is one button; the sections are out of the way.
+    assert menu.get_attribute("aria-expanded") == "false" and not payouts.is_displayed()
+    assert_fits_the_screen(browser)
+
+    # The keyboard opens it and Escape closes it again, leaving the focus on the button.
+    menu.send_keys(Keys.ENTER)
+    wait.until(lambda _: payouts.is_displayed())
+    assert menu.get_attribute("aria-expanded") == "true"
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait.until(lambda _: not payouts.is_displayed())
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert browser.switch_to.active_element == menu
+
+    # Open, every section's pages are within the screen's width, the current page marked.
+    menu.click()
+    links = wait.until(
+        lambda _: [a for a in nav.find_elements(By.TAG_NAME, "a") if a.is_displayed()]
+    )
+    labels = [a.text for a in links if "btn" not in a.get_attribute("class")]
+    assert labels == [
+        "Today",
+        "Referrals",
+        "Pipeline",
+        "Partner updates",
+        "Partners",
+        "Network map",
+        "Payouts",
+        "Tax",
+        "Compliance",
+        "Agreements",
+        "Settings",
+        "Integrations",
+    ]  # a member does not see the audit log
+    width = browser.execute_script("return window.innerWidth")
+    assert all(a.rect["x"] >= 0 and a.rect["x"] + a.rect["width"] <= width for a in links)
+    assert all(a.rect["height"] >= 44 for a in links), "a link too small to tap"
+    assert_fits_the_screen(browser)
+    today = nav.find_element(By.CSS_SELECTOR, "a[href='/']")
+    assert today.get_attribute("aria-current") == "page"
+
+    payouts.click()
+    wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Payouts"))
+    nav = wait.until(shows.presence_of_element_located((By.CSS_SELECTOR, "nav.mainnav.nav-js")))
+    menu = nav.find_element(By.CSS_SELECTOR, ".nav-toggle")
+    assert menu.text.split() == ["Menu", "Money"]  # the section of the page shown
+    menu.click()
+    current = wait.until(lambda _: nav.find_element(By.CSS_SELECTOR, "a[aria-current=page]"))
+    assert current.text == "Payouts"
+    assert_fits_the_screen(browser)
+
+
+def test_each_section_opens_from_the_keyboard_on_a_narrow_desktop(browser, wait, server_url, firm):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as shows
+
+    browser.set_window_size(720, 900)  # the narrowest width with the sections in a row
+    browser.get(f"{server_url}/payouts")
+    sign_in(browser, firm.emails["owner"])
+    wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Payouts"))
+    nav = wait.until(shows.presence_of_element_located((By.CSS_SELECTOR, "nav.mainnav.nav-js")))
+    assert not nav.find_element(By.CSS_SELECTOR, ".nav-toggle").is_displayed()  # no Menu
+    money = nav.find_element(By.XPATH, ".//button[.='Money']")
+    assert "is-current" in money.find_element(By.XPATH, "..").get_attribute("class")
+
+    # Enter opens a section, Tab walks its pages, Escape closes it and returns to its button.
+    settings = nav.find_element(By.XPATH, ".//button[.='Settings']")
+    settings.send_keys(Keys.ENTER)
+    integrations = nav.find_element(By.CSS_SELECTOR, "a[href='/integrations']")
+    wait.until(lambda _: integrations.is_displayed())
+    assert settings.get_attribute("aria-expanded") == "true"
+    assert_fits_the_screen(browser)  # the last section's pages open within the screen
+    settings.send_keys(Keys.TAB)
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element == integrations
+    integrations.send_keys(Keys.ESCAPE)
+    wait.until(lambda _: not integrations.is_displayed())
+    assert browser.switch_to.active_element == settings
+    assert settings.get_attribute("aria-expanded") == "false"
+
+    # One section open at a time; a click elsewhere closes it.
+    money.click()
+    settings.click()
+    assert (money.get_attribute("aria-expanded"), settings.get_attribute("aria-expanded")) == (
+        "false",
+        "true",
+    )
+    browser.find_element(By.TAG_NAME, "h1").click()
+    wait.until(lambda _: settings.get_attribute("aria-expanded") == "false")
+    through_the_nav(browser, "Settings", "Integrations")
+    wait.until(shows.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Integrations"))

@@ -5,32 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from rapport_core.clock import now
 
+from tests.browser import ARTIFACTS, as_a_phone, assert_fits_the_screen, sign_in
 from tests.pipeline.helpers import add_partner, log, move
-from tests.ui.test_browser import (  # noqa: F401  (fixtures)
-    ARTIFACTS,
-    WAIT_SECONDS,
-    as_a_phone,
-    assert_fits_the_screen,
-    browser,
-    server_url,
-    sign_in,
-)
-
-pytestmark = pytest.mark.browser
 
 
 async def test_dashboard_briefing_and_charts_on_a_phone(
-    browser,  # noqa: F811
-    server_url,  # noqa: F811
+    browser,
+    wait,
+    server_url,
     client,
     firm,
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as shows
-    from selenium.webdriver.support.ui import WebDriverWait
 
     grace = await add_partner(client, firm, name="Grace Hopper")
     yesterday = (now() - dt.timedelta(days=1)).isoformat()
@@ -43,7 +32,6 @@ async def test_dashboard_briefing_and_charts_on_a_phone(
     engaged = await move(client, firm, won["id"], stage="engaged", actual_value="12000")
     assert engaged.status_code == 200, engaged.text
 
-    wait = WebDriverWait(browser, WAIT_SECONDS)
     as_a_phone(browser)
     browser.get(f"{server_url}/")
     sign_in(browser, firm.emails["viewer"])

@@ -247,6 +247,39 @@ async def test_viewer_cannot_create_or_change(web, firm):
     assert "Viewer's Partner" not in listing and "Renamed" not in listing
 
 
+def main_nav(markup: str) -> dict:
+    """The main navigation: each section's pages, the current page and its section."""
+    nav = re.search(r'<nav class="mainnav".*?</nav>', markup, re.S).group(0)
+    sections = re.findall(r'<ul class="nav-links" id="nav-(\w+)"[^>]*>(.*?)</ul>', nav, re.S)
+    return {
+        "sections": {key: re.findall(r">([^<]+)</a>", links) for key, links in sections},
+        "current": re.findall(r'<a href="([^"]+)" aria-current="page">', nav),
+        "current_section": re.findall(r'nav-group is-current">\s*<span[^>]*>([^<]+)<', nav),
+    }
+
+
+async def test_main_nav_groups_the_pages_and_marks_the_current_one(web, firm):
+    await web.sign_in(firm.emails["member"])
+    nav = main_nav((await web.get("/referrals?stage=submitted")).text)
+    assert nav["sections"] == {
+        "referrals": ["Referrals", "Pipeline", "Partner updates"],
+        "network": ["Partners", "Network map"],
+        "money": ["Payouts", "Tax"],
+        "compliance": ["Compliance", "Agreements"],  # the audit log is for compliance roles
+        "settings": ["Settings", "Integrations"],
+    }
+    assert nav["current"] == ["/referrals"] and nav["current_section"] == ["Referrals"]
+    # Logging a referral has its own button: no section is current.
+    nav = main_nav((await web.get("/referrals/new")).text)
+    assert nav["current"] == [] and nav["current_section"] == []
+    assert main_nav((await web.get("/")).text)["current"] == ["/"]
+
+    await web.sign_in(firm.emails["compliance"])
+    nav = main_nav((await web.get("/audit")).text)
+    assert nav["sections"]["compliance"] == ["Compliance", "Agreements", "Audit log"]
+    assert nav["current"] == ["/audit"] and nav["current_section"] == ["Compliance"]
+
+
 async def test_another_firm_gets_not_found_pages(web, firm, other_firm):
     actor = firm.actor()
     partner = await partners.create_partner(
@@ -288,6 +321,14 @@ async def test_form_post_without_csrf_token_is_rejected(web, firm):
     assert response.status_code == 403
     assert "security token" in visible_text(response.text)
     assert "No Token" not in visible_text((await web.get("/partners")).text)
+
+
+async def test_a_decision_the_pages_do_not_offer_is_not_found(web, firm):
+    await web.sign_in(firm.emails["owner"])
+    for path in ("/payouts/1/delete", "/approvals/1/send-now"):
+        response = await web.post(path, {"reason": "x"})
+        assert response.status_code == 404, path
+        assert "There is nothing here" in visible_text(response.text)
 
 
 async def test_partner_page_shows_health_reciprocity_and_timeline(web, firm):

@@ -4,11 +4,15 @@ firm's records, and no form of theirs can change one."""
 import re
 
 from rapport_core.tables import Partner, Referral
+from rapport_server.ui.money import PAYOUT_DECISIONS
+from rapport_server.ui.pipeline import DRAFT_ACTIONS
 
-from tests.api.conftest import seeded  # noqa: F401  (the same records the API tenancy test uses)
 from tests.ui.test_pages import visible_text
 
 ID_PARAM = re.compile(r"\{(\w+):int\}")
+# Path segments that say what a form does: every one is tried.
+CHOICE_PARAM = re.compile(r"\{(\w+):str\}")
+CHOICES = {"decision": PAYOUT_DECISIONS, "action": DRAFT_ACTIONS}
 
 # Form fields that would be accepted for one's own records, so only tenancy can refuse.
 FORMS = {
@@ -36,17 +40,24 @@ def page_routes(app):
     for route in app.routes:
         if route.path.startswith(("/api/", "/static")) or not ID_PARAM.search(route.path):
             continue
+        choice = CHOICE_PARAM.search(route.path)
+        paths = (
+            [route.path.replace(choice.group(0), c) for c in CHOICES[choice.group(1)]]
+            if choice
+            else [route.path]
+        )
         for method in sorted(route.methods - {"OPTIONS", "HEAD"}):
-            yield method, route.path
+            for path in paths:
+                yield method, path
 
 
-async def test_every_page_of_another_firms_record_is_not_found(web, client, seeded, other_firm):  # noqa: F811
+async def test_every_page_of_another_firms_record_is_not_found(web, client, seeded, other_firm):
     await web.sign_in(other_firm.emails["owner"])
     routes = list(page_routes(client.app))
     assert len(routes) >= 6, routes
     for method, template in routes:
         unknown = set(ID_PARAM.findall(template)) - set(seeded)
-        assert not unknown, f"{template}: add a seeded id for {unknown} to tests/api/conftest.py"
+        assert not unknown, f"{template}: add a seeded id for {unknown} to tests/tenancy.py"
         path = ID_PARAM.sub(lambda m: str(seeded[m.group(1)]), template)
         for fields in ({}, FORMS.get(template, {})) if method == "POST" else (None,):
             response = await web.post(path, fields) if method == "POST" else await web.get(path)

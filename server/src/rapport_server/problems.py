@@ -84,19 +84,14 @@ def on_validation_error(request: Request, error: ValidationException) -> Respons
             detail=str(error.detail),
             kind="malformed",
         )
-    fields = ", ".join(e["field"] for e in errors)
-    return problem(
-        request,
-        status=422,
-        title="Invalid input",
-        detail=f"invalid value for {fields}",
-        kind="validation",
-        errors=errors,
-    )
+    return _invalid_input(request, errors)
 
 
 def on_pydantic_error(request: Request, error: ValidationError) -> Response:
-    errors = _field_errors_from_pydantic(error)
+    return _invalid_input(request, _field_errors_from_pydantic(error))
+
+
+def _invalid_input(request: Request, errors: list[dict[str, str]]) -> Response:
     fields = ", ".join(e["field"] for e in errors)
     return problem(
         request,

@@ -51,7 +51,43 @@ function wireCopyButtons() {
   }
 }
 
+// Main navigation (disclosure buttons): "Menu" opens the sections on a phone, and each
+// section's button its pages on wider screens, one at a time. Escape, a click elsewhere or
+// tabbing away closes a section. Without this script every section lies open.
+function wireNav() {
+  const nav = document.querySelector("[data-nav]");
+  if (!nav) return;
+  const buttons = [...nav.querySelectorAll("button[aria-expanded]")];
+  const sections = buttons.filter((b) => b.classList.contains("nav-group-toggle"));
+  const isOpen = (button) => button.getAttribute("aria-expanded") === "true";
+  const setOpen = (button, open) => button.setAttribute("aria-expanded", String(open));
+  const closeSections = () => sections.filter(isOpen).forEach((b) => setOpen(b, false));
+  for (const button of buttons) {
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const open = !isOpen(button);
+      if (sections.includes(button)) closeSections();
+      setOpen(button, open);
+    });
+  }
+  nav.classList.add("nav-js");
+  nav.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = sections.find(isOpen) || buttons.find(isOpen);
+    if (!open) return;
+    setOpen(open, false);
+    open.focus();
+  });
+  nav.addEventListener("focusout", (event) => {
+    if (!nav.contains(event.relatedTarget)) closeSections();
+  });
+  document.addEventListener("click", (event) => {
+    if (!nav.contains(event.target)) closeSections();
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  wireNav();
   focusProblems();
   wireCopyButtons();
   wireReferralDirection();

@@ -28,7 +28,7 @@ from rapport_server.api.agreements import (
     read_upload,
 )
 from rapport_server.ui.format import CHOICES
-from rapport_server.ui.forms import FormState, read_form, submit
+from rapport_server.ui.forms import FormState, read_form, submit, submit_and_redirect
 from rapport_server.ui.rendering import SignedIn, render
 
 KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
@@ -155,15 +155,15 @@ class AgreementPages(Controller):
     ) -> Response:
         await service.get_agreement(me.actor, agreement_id, with_versions=False)
 
-        async def save() -> Response:
+        async def save() -> None:
             file, filename, fields = await read_upload(data)
             fields.pop("_csrf_token", None)
             version = VersionCreate.model_validate(fields)
             await service.add_version(me.actor, agreement_id, version, file, filename)
-            return Redirect(f"/agreements/{agreement_id}", status_code=303)
 
-        return await submit(
+        return await submit_and_redirect(
             save,
+            f"/agreements/{agreement_id}",
             lambda errors: _agreement_page(
                 me, agreement_id, version_form=FormState(_text_form(data), errors)
             ),
@@ -179,12 +179,11 @@ class AgreementPages(Controller):
         form = read_form(data)
         await service.get_agreement(me.actor, agreement_id, with_versions=False)
 
-        async def save() -> Response:
-            await service.change_status(me.actor, agreement_id, StatusChange.model_validate(form))
-            return Redirect(f"/agreements/{agreement_id}", status_code=303)
-
-        return await submit(
-            save,
+        return await submit_and_redirect(
+            lambda: service.change_status(
+                me.actor, agreement_id, StatusChange.model_validate(form)
+            ),
+            f"/agreements/{agreement_id}",
             lambda errors: _agreement_page(me, agreement_id, status_form=FormState(form, errors)),
         )
 

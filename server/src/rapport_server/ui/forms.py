@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Response
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from rapport_core.errors import Forbidden, NotFound, RapportError
@@ -56,6 +56,11 @@ def read_form(data: Mapping[str, Any] | None) -> RawForm:
             value = value[-1] if value else ""
         form[name] = str(value).strip()
     return form
+
+
+def amount_input(text: str) -> str:
+    """People type amounts the way they read them: "$1,500" is 1500."""
+    return text.replace("$", "").replace(",", "")
 
 
 def split_list(text: str) -> list[str]:
@@ -130,3 +135,18 @@ async def submit(
     response = await show_form(errors)
     response.status_code = status
     return response
+
+
+async def submit_and_redirect(
+    action: Callable[[], Awaitable[object]],
+    to: str,
+    show_form: Callable[[FieldErrors], Awaitable[Template]],
+) -> Response:
+    """:func:`submit` for the usual form: run ``action`` (validate, call a service), then
+    send the browser to ``to``, with 303 See Other so that a reload does not post again."""
+
+    async def save() -> Response:
+        await action()
+        return Redirect(to, status_code=303)
+
+    return await submit(save, show_form)

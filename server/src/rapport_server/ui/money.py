@@ -1,14 +1,16 @@
-"""Money pages: the payouts queue (gate findings, approve, pay, void, reverse), a partner's
-money page (tally, arrangements with versions, payouts, payments) and a referral's fees."""
+"""Money pages: the payouts queue (gate findings, approve, pay, void, reverse) and a partner's
+money page (tally, arrangements with versions, payouts, payments). A referral's fees are a
+section of its page (:mod:`.referrals`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from rapport_core.clock import now
 from rapport_core.errors import NotFound
 from rapport_core.money import accruals, arrangements, payments, payouts
@@ -18,7 +20,6 @@ from rapport_core.money.schemas import (
     ArrangementCreate,
     ArrangementKind,
     ArrangementTermsIn,
-    FeeCollectedIn,
     PaymentIn,
     PaymentMethod,
     PayoutApprove,
@@ -29,13 +30,21 @@ from rapport_core.money.schemas import (
     ReversalIn,
 )
 from rapport_core.money.tables import Receivable
-from rapport_core.services import partners, referrals
+from rapport_core.services import partners
 from rapport_core.services.common import get_scoped
 from rapport_core.tax.w9 import current_w9
 
 from rapport_server.ui.agreements import agreements_section
 from rapport_server.ui.charts import Series, grouped_bars
-from rapport_server.ui.forms import FORM, FormState, RawForm, read_form, split_list, submit
+from rapport_server.ui.forms import (
+    FORM,
+    FormState,
+    RawForm,
+    amount_input,
+    read_form,
+    split_list,
+    submit_and_redirect,
+)
 from rapport_server.ui.rendering import SignedIn, render
 
 KIND_CHOICES = [(k.value, k.value.replace("_", " ").capitalize()) for k in ArrangementKind]
@@ -55,11 +64,6 @@ BASIS_CHOICES = [
 ]
 
 
-def _amount(text: str) -> str:
-    """People type amounts the way they read them: "$1,500"."""
-    return text.replace("$", "").replace(",", "")
-
-
 def terms_input(form: RawForm) -> dict[str, Any]:
     """The arrangement form's fields as the kind's parameters: only the ones filled in, so
     the schema says which of the kind's required ones are missing."""
@@ -74,13 +78,13 @@ def terms_input(form: RawForm) -> dict[str, Any]:
         if form.get("percent"):
             parameters["percent"] = form["percent"]
         if form.get("flat_amount"):
-            parameters["flat_amount"] = _amount(form["flat_amount"])
+            parameters["flat_amount"] = amount_input(form["flat_amount"])
         if form.get("tiers"):
             # "10000:10, 50000:5, :2" — up to an amount at a percent; the last has no bound.
             tiers = []
             for part in split_list(form["tiers"]):
                 bound, _, percent = part.partition(":")
-                tiers.append({"up_to": _amount(bound) or None, "percent": percent.strip()})
+                tiers.append({"up_to": amount_input(bound) or None, "percent": percent.strip()})
             parameters["tiers"] = tiers
     else:
         parameters["percent"] = form.get("percent", "")
@@ -169,25 +173,53 @@ async def _partner_money(me: SignedIn, partner_id: int, **forms: FormState) -> T
     )
 
 
-async def _referral_fees(me: SignedIn, referral_id: int, form: FormState | None = None) -> Template:
-    referral = await referrals.get_referral(me.actor, referral_id, with_history=False)
-    return render(
-        "money/referral.html",
-        me,
-        referral=referral,
-        fees=await accruals.list_fees_collected(me.actor, referral_id),
-        payouts=await list_payouts(me.actor, PayoutFilter(referral_id=referral_id, limit=1000)),
-        receivables=await list_receivables(me.actor, referral_id=referral_id),
-        arrangements=await arrangements.list_arrangements(me.actor, referral_id=referral_id),
-        form=form or FormState({"collected_on": now().date().isoformat()}),
-        status_code=422 if form and form.errors else 200,
-    )
-
-
 def _first_problem(errors: dict[str, str]) -> str:
     return " ".join(
         f"{'' if name == FORM else name.replace('_', ' ').capitalize() + ': '}{text}"
         for name, text in errors.items()
+    )
+
+
+# What the payout and undo forms post, read inside the action so bad input shows on the page.
+def _approval(form: RawForm) -> PayoutApprove:
+    return PayoutApprove(override_reason=form.get("override_reason") or None)
+
+
+def _payment(form: RawForm) -> PayoutPay:
+    values = {k: form.get(k) for k in ("paid_on", "method", "reference")}
+    return PayoutPay.model_validate(values | {"closed_year_reason": _closed_year_reason(form)})
+
+
+def _reason(form: RawForm) -> ReasonIn:
+    return ReasonIn(reason=form.get("reason", ""))
+
+
+def _reversal(form: RawForm) -> ReversalIn:
+    return ReversalIn(reason=form.get("reason", ""), closed_year_reason=_closed_year_reason(form))
+
+
+def _closed_year_reason(form: RawForm) -> str | None:
+    return form.get("closed_year_reason") or None
+
+
+#: A payout form's last path segment: the service that decides and how to read the form.
+PAYOUT_DECISIONS: dict[str, tuple[Callable, Callable[[RawForm], Any]]] = {
+    "approve": (payouts.approve_payout, _approval),
+    "pay": (payouts.pay_payout, _payment),
+    "void": (payouts.void_payout, _reason),
+    "reverse": (payouts.reverse_payout, _reversal),
+}
+
+
+async def _undo(me: SignedIn, partner_id: int, section: str, undo) -> Response:
+    """Reverse a payment or cancel a fee owed, back to the partner's money page; a refusal
+    shows above the payment form."""
+    return await submit_and_redirect(
+        undo,
+        f"/partners/{partner_id}/money#{section}",
+        lambda errors: _partner_money(
+            me, partner_id, payment_form=FormState({}, {FORM: _first_problem(errors)})
+        ),
     )
 
 
@@ -196,79 +228,26 @@ class MoneyPages(Controller):
     async def queue(self, me: NamedDependency[SignedIn]) -> Template:
         return await _queue(me)
 
-    async def _act(self, me: SignedIn, payout_id: int, form: RawForm, action) -> Response:
+    @post("/payouts/{payout_id:int}/{decision:str}")
+    async def decide(
+        self,
+        me: NamedDependency[SignedIn],
+        payout_id: FromPath[int],
+        decision: FromPath[str],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        """Approve, pay, void or reverse a payout, back to it in the queue; a refusal shows
+        on the payout."""
+        if decision not in PAYOUT_DECISIONS:
+            raise NotFound(f"no such payout decision: {decision}")
+        service, read = PAYOUT_DECISIONS[decision]
+        form = read_form(data)
         await payouts.get_payout(me.actor, payout_id)  # another firm's payout: a 404 page
-
-        async def save() -> Response:
-            await action()
-            return Redirect(f"/payouts#payout-{payout_id}", status_code=303)
-
-        return await submit(
-            save, lambda errors: _queue(me, {payout_id: _first_problem(errors)}, form)
+        return await submit_and_redirect(
+            lambda: service(me.actor, payout_id, read(form)),
+            f"/payouts#payout-{payout_id}",
+            lambda errors: _queue(me, {payout_id: _first_problem(errors)}, form),
         )
-
-    @post("/payouts/{payout_id:int}/approve")
-    async def approve(
-        self,
-        me: NamedDependency[SignedIn],
-        payout_id: FromPath[int],
-        data: URLEncodedBody[dict[str, Any]],
-    ) -> Response:
-        form = read_form(data)
-
-        async def decision():
-            reason = form.get("override_reason") or None
-            await payouts.approve_payout(me.actor, payout_id, PayoutApprove(override_reason=reason))
-
-        return await self._act(me, payout_id, form, decision)
-
-    @post("/payouts/{payout_id:int}/pay")
-    async def pay(
-        self,
-        me: NamedDependency[SignedIn],
-        payout_id: FromPath[int],
-        data: URLEncodedBody[dict[str, Any]],
-    ) -> Response:
-        form = read_form(data)
-
-        async def decision():
-            values = {k: form.get(k) for k in ("paid_on", "method", "reference")}
-            values["closed_year_reason"] = form.get("closed_year_reason") or None
-            await payouts.pay_payout(me.actor, payout_id, PayoutPay.model_validate(values))
-
-        return await self._act(me, payout_id, form, decision)
-
-    @post("/payouts/{payout_id:int}/void")
-    async def void(
-        self,
-        me: NamedDependency[SignedIn],
-        payout_id: FromPath[int],
-        data: URLEncodedBody[dict[str, Any]],
-    ) -> Response:
-        form = read_form(data)
-
-        async def decision():
-            await payouts.void_payout(me.actor, payout_id, ReasonIn(reason=form.get("reason", "")))
-
-        return await self._act(me, payout_id, form, decision)
-
-    @post("/payouts/{payout_id:int}/reverse")
-    async def reverse(
-        self,
-        me: NamedDependency[SignedIn],
-        payout_id: FromPath[int],
-        data: URLEncodedBody[dict[str, Any]],
-    ) -> Response:
-        form = read_form(data)
-
-        async def decision():
-            data = ReversalIn(
-                reason=form.get("reason", ""),
-                closed_year_reason=form.get("closed_year_reason") or None,
-            )
-            await payouts.reverse_payout(me.actor, payout_id, data)
-
-        return await self._act(me, payout_id, form, decision)
 
     @get("/partners/{partner_id:int}/money")
     async def partner_money(
@@ -286,7 +265,7 @@ class MoneyPages(Controller):
         form = read_form(data)
         await partners.get_partner(me.actor, partner_id)
 
-        async def save() -> Response:
+        async def save() -> None:
             terms = terms_input(form)
             if form.get("arrangement_id"):
                 existing = await arrangements.get_arrangement(me.actor, int(form["arrangement_id"]))
@@ -300,10 +279,10 @@ class MoneyPages(Controller):
                     terms | {"partner_id": partner_id, "direction": form.get("direction") or "pay"}
                 )
                 await arrangements.create_arrangement(me.actor, data)
-            return Redirect(f"/partners/{partner_id}/money#arrangements", status_code=303)
 
-        return await submit(
+        return await submit_and_redirect(
             save,
+            f"/partners/{partner_id}/money#arrangements",
             lambda errors: _partner_money(me, partner_id, arrangement_form=FormState(form, errors)),
         )
 
@@ -317,18 +296,18 @@ class MoneyPages(Controller):
         form = read_form(data)
         await partners.get_partner(me.actor, partner_id)
 
-        async def save() -> Response:
+        async def save() -> None:
             values = {k: form.get(k, "") for k in ("received_on", "method", "reference", "note")}
             values |= {
                 "partner_id": partner_id,
-                "amount": _amount(form.get("amount", "")),
-                "closed_year_reason": form.get("closed_year_reason") or None,
+                "amount": amount_input(form.get("amount", "")),
+                "closed_year_reason": _closed_year_reason(form),
             }
             await payments.record_payment(me.actor, PaymentIn.model_validate(values))
-            return Redirect(f"/partners/{partner_id}/money#payments", status_code=303)
 
-        return await submit(
+        return await submit_and_redirect(
             save,
+            f"/partners/{partner_id}/money#payments",
             lambda errors: _partner_money(me, partner_id, payment_form=FormState(form, errors)),
         )
 
@@ -341,21 +320,11 @@ class MoneyPages(Controller):
     ) -> Response:
         form = read_form(data)
         payment = await payments.get_payment(me.actor, payment_id)  # another firm's: 404
-        partner_id = payment.partner_id
-
-        async def save() -> Response:
-            reversal = ReversalIn(
-                reason=form.get("reason", ""),
-                closed_year_reason=form.get("closed_year_reason") or None,
-            )
-            await payments.reverse_payment(me.actor, payment_id, reversal)
-            return Redirect(f"/partners/{partner_id}/money#payments", status_code=303)
-
-        return await submit(
-            save,
-            lambda errors: _partner_money(
-                me, partner_id, payment_form=FormState({}, {FORM: _first_problem(errors)})
-            ),
+        return await _undo(
+            me,
+            payment.partner_id,
+            "payments",
+            lambda: payments.reverse_payment(me.actor, payment_id, _reversal(form)),
         )
 
     @post("/receivables/{receivable_id:int}/reverse")
@@ -367,46 +336,11 @@ class MoneyPages(Controller):
     ) -> Response:
         form = read_form(data)
         owed = await get_scoped(Receivable, me.actor, receivable_id, "receivable")  # else 404
-        partner_id = owed["partner"]
-
-        async def save() -> Response:
-            reason = ReasonIn(reason=form.get("reason", ""))
-            await accruals.reverse_receivable(me.actor, receivable_id, reason)
-            return Redirect(f"/partners/{partner_id}/money#receivables", status_code=303)
-
-        return await submit(
-            save,
-            lambda errors: _partner_money(
-                me, partner_id, payment_form=FormState({}, {FORM: _first_problem(errors)})
-            ),
-        )
-
-    @get("/referrals/{referral_id:int}/fees")
-    async def referral_fees(
-        self, me: NamedDependency[SignedIn], referral_id: FromPath[int]
-    ) -> Template:
-        return await _referral_fees(me, referral_id)
-
-    @post("/referrals/{referral_id:int}/fees")
-    async def collect(
-        self,
-        me: NamedDependency[SignedIn],
-        referral_id: FromPath[int],
-        data: URLEncodedBody[dict[str, Any]],
-    ) -> Response:
-        form = read_form(data)
-        await referrals.get_referral(me.actor, referral_id, with_history=False)
-
-        async def save() -> Response:
-            values = {k: form.get(k, "") for k in ("collected_on", "reference", "note")}
-            values["amount"] = _amount(form.get("amount", ""))
-            await accruals.record_fee_collected(
-                me.actor, referral_id, FeeCollectedIn.model_validate(values)
-            )
-            return Redirect(f"/referrals/{referral_id}/fees", status_code=303)
-
-        return await submit(
-            save, lambda errors: _referral_fees(me, referral_id, FormState(form, errors))
+        return await _undo(
+            me,
+            owed["partner"],
+            "receivables",
+            lambda: accruals.reverse_receivable(me.actor, receivable_id, _reason(form)),
         )
 
 

@@ -35,6 +35,7 @@ from rapport_server.ui.forms import (
     read_form,
     split_list,
     submit,
+    submit_and_redirect,
 )
 from rapport_server.ui.insights import month_starts, monthly_chart
 from rapport_server.ui.paging import Pager
@@ -198,13 +199,12 @@ class PartnerPages(Controller):
         form = read_form(data)
         partner = await partners.get_partner(me.actor, partner_id)
 
-        async def save() -> Response:
-            changes = PartnerUpdate.model_validate(partner_input(form))
-            await partners.update_partner(me.actor, partner_id, changes)
-            return Redirect(f"/partners/{partner_id}", status_code=303)
-
-        return await submit(
-            save, lambda errors: _partner_form(me, FormState(form, errors), partner)
+        return await submit_and_redirect(
+            lambda: partners.update_partner(
+                me.actor, partner_id, PartnerUpdate.model_validate(partner_input(form))
+            ),
+            f"/partners/{partner_id}",
+            lambda errors: _partner_form(me, FormState(form, errors), partner),
         )
 
     @post("/{partner_id:int}/activities")
@@ -216,7 +216,7 @@ class PartnerPages(Controller):
     ) -> Response:
         form = read_form(data)
 
-        async def save() -> Response:
+        async def save() -> None:
             activity = ActivityCreate.model_validate(
                 {
                     "partner_id": partner_id,
@@ -226,8 +226,9 @@ class PartnerPages(Controller):
                 }
             )
             await partners.log_activity(me.actor, activity)
-            return Redirect(f"/partners/{partner_id}#activities", status_code=303)
 
-        return await submit(
-            save, lambda errors: _partner_page(me, partner_id, FormState(form, errors))
+        return await submit_and_redirect(
+            save,
+            f"/partners/{partner_id}#activities",
+            lambda errors: _partner_page(me, partner_id, FormState(form, errors)),
         )

@@ -12,7 +12,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from rapport_core.clock import now
-from rapport_core.errors import RapportError
+from rapport_core.errors import NotFound, RapportError
 from rapport_core.firm_settings import FirmSettings
 from rapport_core.pipeline import assignment, drafts
 from rapport_core.pipeline.intake import DuplicateDecision, decide_duplicate
@@ -23,7 +23,14 @@ from rapport_core.services import firms, referrals
 from rapport_core.services.firm_settings import firm_settings, update_firm_settings
 from rapport_core.vocabulary import DeclineReason, DraftStatus, Stage
 
-from rapport_server.ui.forms import FORM, FormState, RawForm, read_form, refusal, submit
+from rapport_server.ui.forms import (
+    FORM,
+    FormState,
+    RawForm,
+    read_form,
+    refusal,
+    submit_and_redirect,
+)
 from rapport_server.ui.rendering import SignedIn, render
 
 BOARD_STAGES = [
@@ -142,23 +149,21 @@ def _outcome(problem_errors: dict[str, str]) -> str:
     return " ".join(problem_errors.values())
 
 
-async def _decide(me: SignedIn, draft_id: int, action: str, form: RawForm) -> Response:
+#: What a person can do with a partner update in the approval queue.
+DRAFT_ACTIONS = ("approve", "save", "discard", "requeue")
+
+
+async def _act_on_draft(me: SignedIn, draft_id: int, action: str, form: RawForm) -> None:
     """Approve, save, discard or requeue a draft; approve and save keep the text as edited."""
-    await drafts.get_draft(me.actor, draft_id)  # another firm's draft: a 404 page
-
-    async def save() -> Response:
-        edit = {name: form[name] for name in ("subject", "body") if name in form}
-        if action != "discard" and edit:
-            await drafts.edit_draft(me.actor, draft_id, drafts.DraftEdit(**edit))
-        if action == "approve":
-            await drafts.approve_draft(me.actor, draft_id)
-        elif action == "discard":
-            await drafts.discard_draft(me.actor, draft_id)
-        elif action == "requeue":
-            await drafts.requeue_draft(me.actor, draft_id)
-        return Redirect("/approvals", status_code=303)
-
-    return await submit(save, lambda errors: _queue(me, _outcome(errors)))
+    edit = {name: form[name] for name in ("subject", "body") if name in form}
+    if action != "discard" and edit:
+        await drafts.edit_draft(me.actor, draft_id, drafts.DraftEdit(**edit))
+    if action == "approve":
+        await drafts.approve_draft(me.actor, draft_id)
+    elif action == "discard":
+        await drafts.discard_draft(me.actor, draft_id)
+    elif action == "requeue":
+        await drafts.requeue_draft(me.actor, draft_id)
 
 
 class PipelinePages(Controller):
@@ -176,11 +181,11 @@ class PipelinePages(Controller):
         form = read_form(data)
         await referrals.get_referral(me.actor, referral_id)  # another firm's: a 404 page
 
-        async def save() -> Response:
-            await referrals.change_stage(me.actor, referral_id, stage_input(form))
-            return Redirect("/pipeline", status_code=303)
-
-        return await submit(save, lambda errors: _board(me, _outcome(errors)))
+        return await submit_and_redirect(
+            lambda: referrals.change_stage(me.actor, referral_id, stage_input(form)),
+            "/pipeline",
+            lambda errors: _board(me, _outcome(errors)),
+        )
 
     @post("/referrals/{referral_id:int}/duplicate")
     async def not_duplicate(
@@ -193,13 +198,12 @@ class PipelinePages(Controller):
 
         form = read_form(data)
 
-        async def save() -> Response:
-            decision = DuplicateDecision(action="not_duplicate", reason=form.get("reason", ""))
-            await decide_duplicate(me.actor, referral_id, decision)
-            return Redirect(f"/referrals/{referral_id}", status_code=303)
+        def decision() -> DuplicateDecision:
+            return DuplicateDecision(action="not_duplicate", reason=form.get("reason", ""))
 
-        return await submit(
-            save,
+        return await submit_and_redirect(
+            lambda: decide_duplicate(me.actor, referral_id, decision()),
+            f"/referrals/{referral_id}",
             lambda errors: referral_page(me, referral_id, duplicate_form=FormState(form, errors)),
         )
 
@@ -207,41 +211,23 @@ class PipelinePages(Controller):
     async def approvals(self, me: NamedDependency[SignedIn]) -> Template:
         return await _queue(me)
 
-    @post("/approvals/{draft_id:int}/approve")
-    async def approve(
+    @post("/approvals/{draft_id:int}/{action:str}")
+    async def decide(
         self,
         me: NamedDependency[SignedIn],
         draft_id: FromPath[int],
+        action: FromPath[str],
         data: URLEncodedBody[dict[str, Any]],
     ) -> Response:
-        return await _decide(me, draft_id, "approve", read_form(data))
-
-    @post("/approvals/{draft_id:int}/save")
-    async def save(
-        self,
-        me: NamedDependency[SignedIn],
-        draft_id: FromPath[int],
-        data: URLEncodedBody[dict[str, Any]],
-    ) -> Response:
-        return await _decide(me, draft_id, "save", read_form(data))
-
-    @post("/approvals/{draft_id:int}/discard")
-    async def discard(
-        self,
-        me: NamedDependency[SignedIn],
-        draft_id: FromPath[int],
-        data: URLEncodedBody[dict[str, Any]],
-    ) -> Response:
-        return await _decide(me, draft_id, "discard", read_form(data))
-
-    @post("/approvals/{draft_id:int}/requeue")
-    async def requeue(
-        self,
-        me: NamedDependency[SignedIn],
-        draft_id: FromPath[int],
-        data: URLEncodedBody[dict[str, Any]],
-    ) -> Response:
-        return await _decide(me, draft_id, "requeue", read_form(data))
+        if action not in DRAFT_ACTIONS:
+            raise NotFound(f"no such action on a partner update: {action}")
+        form = read_form(data)
+        await drafts.get_draft(me.actor, draft_id)  # another firm's draft: a 404 page
+        return await submit_and_redirect(
+            lambda: _act_on_draft(me, draft_id, action, form),
+            "/approvals",
+            lambda errors: _queue(me, _outcome(errors)),
+        )
 
     @get("/settings")
     async def settings(self, me: NamedDependency[SignedIn]) -> Template:
@@ -278,13 +264,11 @@ class PipelinePages(Controller):
     ) -> Response:
         form = read_form(data)
 
-        async def save() -> Response:
-            fields = {name: value for name, value in form.items() if value != ""}
-            await assignment.create_rule(me.actor, assignment.RoutingRuleCreate(**fields))
-            return Redirect("/settings#routing", status_code=303)
-
-        return await submit(
-            save, lambda errors: _settings_page(me, FormState({}, {FORM: _outcome(errors)}))
+        fields = {name: value for name, value in form.items() if value != ""}
+        return await submit_and_redirect(
+            lambda: assignment.create_rule(me.actor, assignment.RoutingRuleCreate(**fields)),
+            "/settings#routing",
+            lambda errors: _settings_page(me, FormState({}, {FORM: _outcome(errors)})),
         )
 
     @post("/settings/rules/{rule_id:int}/delete")

@@ -9,6 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from rapport_core.actors import Actor
+from rapport_core.clock import now
+from rapport_core.money import accruals
+from rapport_core.money.ledger import list_payouts, list_receivables
+from rapport_core.money.schemas import FeeCollectedIn, PayoutFilter
 from rapport_core.schemas import (
     PartnerOut,
     PartnerSearch,
@@ -22,7 +26,16 @@ from rapport_core.vocabulary import RESPA_PROFESSIONS, Profession
 
 from rapport_server.ui.agreements import agreements_section
 from rapport_server.ui.compliance import subject_findings
-from rapport_server.ui.forms import FORM, FormState, RawForm, blank_as_none, read_form, submit
+from rapport_server.ui.forms import (
+    FORM,
+    FormState,
+    RawForm,
+    amount_input,
+    blank_as_none,
+    read_form,
+    submit,
+    submit_and_redirect,
+)
 from rapport_server.ui.paging import Pager
 from rapport_server.ui.pipeline import DECLINE_CHOICES, stage_input
 from rapport_server.ui.rendering import SignedIn, render
@@ -82,8 +95,7 @@ def referral_input(form: RawForm) -> dict[str, Any]:
     fields |= blank_as_none(form, OPTIONAL_FIELDS)
     fields |= fact_input(form)
     if fields["estimated_value"]:
-        # People type amounts the way they read them: "$1,500".
-        fields["estimated_value"] = fields["estimated_value"].replace("$", "").replace(",", "")
+        fields["estimated_value"] = amount_input(fields["estimated_value"])
     return fields
 
 
@@ -121,6 +133,7 @@ async def referral_page(
     stage_form: FormState | None = None,
     duplicate_form: FormState | None = None,
     facts_form: FormState | None = None,
+    fee_form: FormState | None = None,
 ) -> Template:
     referral = await referrals.get_referral(me.actor, referral_id)
     partner = (
@@ -137,6 +150,11 @@ async def referral_page(
         stage_form=stage_form or FormState(),
         duplicate_form=duplicate_form or FormState(),
         decline_choices=DECLINE_CHOICES,
+        # Its money: fees collected and what they accrued.
+        fees=await accruals.list_fees_collected(me.actor, referral_id),
+        payouts=await list_payouts(me.actor, PayoutFilter(referral_id=referral_id, limit=1000)),
+        receivables=await list_receivables(me.actor, referral_id=referral_id),
+        fee_form=fee_form or FormState({"collected_on": now().date().isoformat()}),
     )
 
 
@@ -229,14 +247,40 @@ class ReferralPages(Controller):
     ) -> Response:
         form = read_form(data)
 
-        async def save() -> Response:
-            await referrals.change_stage(me.actor, referral_id, stage_input(form))
-            return Redirect(f"/referrals/{referral_id}", status_code=303)
-
         # Each stage form is small; its problem (e.g. someone moved it first) goes on top.
-        return await submit(
-            save,
+        return await submit_and_redirect(
+            lambda: referrals.change_stage(me.actor, referral_id, stage_input(form)),
+            f"/referrals/{referral_id}",
             lambda errors: referral_page(
                 me, referral_id, FormState(form, {FORM: " ".join(errors.values())})
             ),
+        )
+
+    @get("/{referral_id:int}/fees")
+    async def fees(self, me: NamedDependency[SignedIn], referral_id: FromPath[int]) -> Response:
+        """Where a referral's fees were a page of their own: now a section of its page."""
+        await referrals.get_referral(me.actor, referral_id, with_history=False)  # else 404
+        return Redirect(f"/referrals/{referral_id}#money", status_code=301)
+
+    @post("/{referral_id:int}/fees")
+    async def collect(
+        self,
+        me: NamedDependency[SignedIn],
+        referral_id: FromPath[int],
+        data: URLEncodedBody[dict[str, Any]],
+    ) -> Response:
+        form = read_form(data)
+        await referrals.get_referral(me.actor, referral_id, with_history=False)  # else 404
+
+        async def save() -> None:
+            values = {k: form.get(k, "") for k in ("collected_on", "reference", "note")}
+            values["amount"] = amount_input(form.get("amount", ""))
+            await accruals.record_fee_collected(
+                me.actor, referral_id, FeeCollectedIn.model_validate(values)
+            )
+
+        return await submit_and_redirect(
+            save,
+            f"/referrals/{referral_id}#money",
+            lambda errors: referral_page(me, referral_id, fee_form=FormState(form, errors)),
         )

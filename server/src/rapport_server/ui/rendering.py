@@ -14,6 +14,7 @@ from rapport_core.services import firms
 
 from rapport_server.auth import LoginRequired
 from rapport_server.ui.format import TEMPLATE_FUNCTIONS
+from rapport_server.ui.nav import main_nav
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,10 @@ async def signed_in(request: Request, actor: NamedDependency[Actor]) -> SignedIn
 def render(
     template: str, me: SignedIn | None, *, status_code: int = 200, **context: Any
 ) -> Template:
-    """A page with the top bar for ``me`` and the formatting functions of :mod:`.format`."""
+    """A page with the top bar and main navigation for ``me``, and the formatting functions
+    of :mod:`.format`."""
     return Template(
         template,
-        context={**TEMPLATE_FUNCTIONS, "me": me, **context},
+        context={**TEMPLATE_FUNCTIONS, "me": me, "main_nav": main_nav, **context},
         status_code=status_code,
     )

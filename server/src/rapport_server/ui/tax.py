@@ -8,7 +8,7 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, FromQuery, MultipartBody, URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from rapport_core.clock import now
 from rapport_core.errors import Invalid, RapportError
 from rapport_core.services import partners
@@ -16,7 +16,7 @@ from rapport_core.tax import filings, nec, payer, w9
 from rapport_core.tax.pdf import dollars
 from rapport_core.tax.schemas import CLASSIFICATION_LABELS, PayerIn, W9In
 
-from rapport_server.ui.forms import FormState, RawForm, read_form, submit
+from rapport_server.ui.forms import FormState, RawForm, read_form, submit, submit_and_redirect
 from rapport_server.ui.rendering import SignedIn, render
 
 CLASSIFICATIONS = [(c.value, label) for c, label in CLASSIFICATION_LABELS.items()]
@@ -109,22 +109,18 @@ class TaxPages(Controller):
         form = read_form(data)
         year = year or now().year
 
-        async def save() -> Response:
-            await payer.set_payer(me.actor, PayerIn.model_validate(form))
-            return Redirect(f"/tax?year={year}#payer", status_code=303)
-
-        return await submit(
-            save, lambda errors: _centre(me, year, FormState(values=form, errors=errors))
+        return await submit_and_redirect(
+            lambda: payer.set_payer(me.actor, PayerIn.model_validate(form)),
+            f"/tax?year={year}#payer",
+            lambda errors: _centre(me, year, FormState(values=form, errors=errors)),
         )
 
     @post("/generate")
     async def generate(self, me: NamedDependency[SignedIn], year: FromQuery[int]) -> Response:
-        async def save() -> Response:
-            await filings.generate_year(me.actor, year)
-            return Redirect(f"/tax?year={year}#filings", status_code=303)
-
-        return await submit(
-            save, lambda errors: _centre(me, year, problem=" ".join(errors.values()))
+        return await submit_and_redirect(
+            lambda: filings.generate_year(me.actor, year),
+            f"/tax?year={year}#filings",
+            lambda errors: _centre(me, year, problem=" ".join(errors.values())),
         )
 
     @get("/summary.pdf")
@@ -209,15 +205,15 @@ class PartnerW9Pages(Controller):
         form = read_form({k: v for k, v in data.items() if not isinstance(v, UploadFile)})
         await partners.get_partner(me.actor, partner_id)  # another firm's partner: 404 page
 
-        async def save() -> Response:
+        async def save() -> None:
             if not isinstance(upload, UploadFile):
                 raise Invalid("choose the signed W-9 PDF to upload", field="pdf")
             content = await upload.read()
             await w9.upload_w9(me.actor, partner_id, w9_input(form), content)
-            return Redirect(f"/partners/{partner_id}/w9", status_code=303)
 
-        return await submit(
+        return await submit_and_redirect(
             save,
+            f"/partners/{partner_id}/w9",
             lambda errors: _partner_w9(
                 me, partner_id, upload_form=FormState(values=form, errors=errors)
             ),

@@ -1,4 +1,5 @@
-"""A person using the web UI through the shared test client: signs in, fills in forms."""
+"""A person using the web UI through the shared test client: signs in, fills in forms.
+The ``web`` fixture is registered for every test by ``tests/conftest.py``."""
 
 from __future__ import annotations
 

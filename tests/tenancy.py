@@ -1,8 +1,12 @@
+"""One of everything in a firm, for the tenancy tests of the API and the pages: the
+``seeded`` fixture, registered for every test by ``tests/conftest.py``."""
+
 import pytest
 
 from tests.agreements.helpers import upload
 from tests.compliance.helpers import seed_finding
 from tests.crm.helpers import seed_merge_suggestion
+from tests.money.helpers import post_arrangement, post_engaged, post_fee
 from tests.tax.helpers import seed_filing
 
 
@@ -83,74 +87,30 @@ async def seeded(client, firm):
 
 async def _seed_money(client, headers, partner_id) -> dict:
     """An arrangement, a payout accrued on a third (engaged) referral, a payment received."""
-    arrangement = await client.post(
-        "/api/v1/fee-arrangements",
-        json={
-            "partner_id": partner_id,
-            "kind": "referral_fee",
-            "parameters": {"method": "percentage", "percent": "10"},
-            "effective_from": "2020-01-01",
-        },
-        headers=headers,
-    )
-    engaged = await client.post(
-        "/api/v1/referrals",
-        json={"direction": "received", "partner_id": partner_id, "client_name": "Cy Client"},
-        headers=headers,
-    )
-    for stage in ("acknowledged", "contacted", "qualified", "engaged"):
-        await client.post(
-            f"/api/v1/referrals/{engaged.json()['id']}/stage",
-            json={"stage": stage},
-            headers=headers,
-        )
-    fee = await client.post(
-        f"/api/v1/referrals/{engaged.json()['id']}/fees",
-        json={"amount": "1000", "collected_on": "2026-11-01"},
-        headers=headers,
-    )
+    arrangement = await post_arrangement(client, headers, partner_id, percent="10")
+    engaged = await post_engaged(client, headers, partner_id, client_name="Cy Client")
+    fee = await post_fee(client, headers, engaged, "1000", "2026-11-01")
     payment = await client.post(
         "/api/v1/payments-received",
         json={"partner_id": partner_id, "amount": "50", "received_on": "2026-11-01"},
         headers=headers,
     )
-    owed = await _seed_receivable(client, headers, partner_id)
-    for response in (arrangement, fee, payment):
-        assert response.status_code == 201, response.text
+    assert payment.status_code == 201, payment.text
     return {
-        "receivable_id": owed,
-        "arrangement_id": arrangement.json()["id"],
-        "payout_id": fee.json()["payouts"][0]["id"],
+        "receivable_id": await _seed_receivable(client, headers, partner_id),
+        "arrangement_id": arrangement["id"],
+        "payout_id": fee["payouts"][0]["id"],
         "payment_id": payment.json()["id"],
     }
 
 
 async def _seed_receivable(client, headers, partner_id) -> int:
     """A fee the partner owes the firm, on an engaged referral the firm sent them."""
-    terms = await client.post(
-        "/api/v1/fee-arrangements",
-        json={
-            "partner_id": partner_id,
-            "direction": "receive",
-            "kind": "commission",
-            "parameters": {"percent": "5"},
-            "effective_from": "2020-01-01",
-        },
-        headers=headers,
+    await post_arrangement(
+        client, headers, partner_id, "commission", direction="receive", percent="5"
     )
-    sent = await client.post(
-        "/api/v1/referrals",
-        json={"direction": "sent", "partner_id": partner_id, "client_name": "Di Client"},
-        headers=headers,
+    sent = await post_engaged(
+        client, headers, partner_id, direction="sent", client_name="Di Client"
     )
-    for stage in ("accepted", "engaged"):
-        await client.post(
-            f"/api/v1/referrals/{sent.json()['id']}/stage", json={"stage": stage}, headers=headers
-        )
-    fee = await client.post(
-        f"/api/v1/referrals/{sent.json()['id']}/fees",
-        json={"amount": "400", "collected_on": "2026-11-01"},
-        headers=headers,
-    )
-    assert terms.status_code == 201 and fee.status_code == 201, fee.text
-    return fee.json()["receivables"][0]["id"]
+    fee = await post_fee(client, headers, sent, "400", "2026-11-01")
+    return fee["receivables"][0]["id"]

@@ -40,7 +40,7 @@ from rapport_core.crm.tables import CrmConnection, CrmLink, CrmMergeSuggestion, 
 from rapport_core.errors import Conflict
 from rapport_core.schemas import PartnerCreate, PartnerUpdate
 from rapport_core.services import partners as partner_service
-from rapport_core.services.common import transaction
+from rapport_core.services.common import bulk_insert, transaction
 
 #: The partner fields a CRM fills.
 PARTNER_FIELDS = (
@@ -245,11 +245,12 @@ class _PageWriter:
         created = await partner_service.create_partners(self.actor, [q[1] for q in queued])
         real = {-(n + 1): partner.id for n, partner in enumerate(created)}
         stamp = now()
-        await CrmLink.insert(
-            *[
+        await bulk_insert(
+            CrmLink,
+            [
                 self._link_row(partner.id, record.external_id, values, digest, stamp)
                 for (record, _, values, digest), partner in zip(queued, created, strict=True)
-            ]
+            ],
         )
         for mapping in (self.index.by_email, self.index.by_name):
             for key, partner_id in mapping.items():
@@ -381,21 +382,21 @@ class _PageWriter:
 
     def _link_row(
         self, partner_id: int, external_id: str, values: dict, digest: str, stamp: dt.datetime
-    ) -> CrmLink:
-        return CrmLink(
-            firm=self.actor.firm_id,
-            connection=self.connection["id"],
-            connector=self.name,
-            external_id=external_id,
-            key=self._key(external_id),
-            partner=partner_id,
-            synced=values,
-            content_hash=digest,
-            synced_at=stamp,
-        )
+    ) -> dict[str, Any]:
+        return {
+            "firm": self.actor.firm_id,
+            "connection": self.connection["id"],
+            "connector": self.name,
+            "external_id": external_id,
+            "key": self._key(external_id),
+            "partner": partner_id,
+            "synced": values,
+            "content_hash": digest,
+            "synced_at": stamp,
+        }
 
     async def link(self, partner_id: int, external_id: str, values: dict, digest: str) -> None:
-        await CrmLink.insert(self._link_row(partner_id, external_id, values, digest, now()))
+        await bulk_insert(CrmLink, [self._link_row(partner_id, external_id, values, digest, now())])
 
     async def _suggest(self, record: ContactRecord, partner_id: int) -> None:
         key = self._key(record.external_id)

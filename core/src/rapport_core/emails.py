@@ -26,7 +26,7 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _PLAIN = re.compile(
     rf"(?=[^@]{{1,64}}@)(?P<local>{_ATEXT}(?:\.{_ATEXT})*)@(?P<domain>(?:{_LABEL}\.)+[A-Za-z]{{2,63}})"
 )
-_SPECIAL = tuple(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 _CASE_INSENSITIVE = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
 _EMAIL_MAX = 254
 
@@ -35,12 +35,13 @@ def _is_plain(match: re.Match[str], value: str) -> bool:
     """No rule beyond the expression applies: length, reserved names, IDNA's ``ab--`` labels,
     special-use domains (``.test``, ``.local``…) and mailbox names that are lower-cased."""
     domain = match["domain"].lower()
+    labels = domain.split(".")
     return (
         len(value) <= _EMAIL_MAX
         and len(domain) <= 253
         and "--" not in domain
         and match["local"].lower() not in _CASE_INSENSITIVE
-        and not any(domain == name or domain.endswith("." + name) for name in _SPECIAL)
+        and not any(".".join(labels[i:]) in _SPECIAL for i in range(len(labels)))
     )
 
 

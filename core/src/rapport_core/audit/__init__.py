@@ -8,6 +8,7 @@ are retained, unchangeable, for the retention period (:mod:`rapport_core.audit.r
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
 
@@ -79,8 +80,9 @@ async def record(
         await AuditEvent.raw(_ADVANCE_HEAD, event.id, event.hash, 1, at, actor.firm_id)
 
 
-class Entry(BaseModel):
-    """One event for :func:`record_many`."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One event for :func:`record_many` (a dataclass: syncs make thousands at a time)."""
 
     action: str
     subject_type: str

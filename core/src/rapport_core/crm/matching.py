@@ -3,6 +3,7 @@ name and organisation match (and nothing else does) is only a suggestion to merg
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from rapport_core.actors import Actor
@@ -17,7 +18,9 @@ class PartnerIndex:
 
     by_email: dict[str, int] = field(default_factory=dict)
     by_name: dict[str, int] = field(default_factory=dict)
-    external: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: Each partner's external ids; as the stored JSON text until first asked for (a sync
+    #: looks at few of them, and parsing every partner's would cost more than the rest).
+    external: dict[int, dict[str, str] | str] = field(default_factory=dict)
 
     @classmethod
     async def load(cls, actor: Actor) -> PartnerIndex:
@@ -28,7 +31,6 @@ class PartnerIndex:
             )
             .where(Partner.firm == actor.firm_id)
             .order_by(Partner.id)
-            .output(load_json=True)
         )
         for row in rows:
             index.add(
@@ -42,13 +44,21 @@ class PartnerIndex:
         name: str,
         organisation: str,
         email: str | None,
-        external_ids: dict[str, str] | None,
+        external_ids: dict[str, str] | str | None,
     ) -> None:
         if key := email_key(email):
             self.by_email.setdefault(key, partner_id)
         if key := name_key(name, organisation):
             self.by_name.setdefault(key, partner_id)
-        self.external[partner_id] = dict(external_ids or {})
+        self.external[partner_id] = (
+            external_ids if isinstance(external_ids, str) else dict(external_ids or {})
+        )
+
+    def external_ids(self, partner_id: int) -> dict[str, str]:
+        ids = self.external[partner_id]
+        if isinstance(ids, str):
+            ids = self.external[partner_id] = json.loads(ids) or {}
+        return ids
 
     def by_email_of(self, email: str | None) -> int | None:
         key = email_key(email)

@@ -219,12 +219,14 @@ class _PageWriter:
             else:
                 records.append(record)
         keys = [self._key(r.external_id) for r in records]
+        # ``synced`` stays JSON text until a changed record needs it (_update_linked).
         links = {
             row["external_id"]: row
-            for row in await CrmLink.select()
-            .where(CrmLink.key.is_in(keys or [""]))
-            .output(load_json=True)
-        }
+            for row in await CrmLink.select(
+                CrmLink.id, CrmLink.external_id, CrmLink.partner, CrmLink.synced,
+                CrmLink.content_hash,
+            ).where(CrmLink.key.is_in(keys or [""]))
+        }  # fmt: skip
         pending = {
             row["external_id"]: row
             for row in await CrmMergeSuggestion.select(
@@ -313,7 +315,7 @@ class _PageWriter:
             return
         partner_id = await self._known(self.index.by_email_of, values["email"])
         candidate = None
-        if partner_id is not None and self.index.external[partner_id].get(self.name) not in (
+        if partner_id is not None and self.index.external_ids(partner_id).get(self.name) not in (
             None,
             external_id,
         ):
@@ -349,7 +351,8 @@ class _PageWriter:
     ) -> None:
         partner = await partner_service.get_partner(self.actor, link["partner"])
         current = partner.model_dump(mode="json", include=set(PARTNER_FIELDS))
-        synced = link["synced"] or {}
+        synced = link["synced"]
+        synced = (json.loads(synced) if isinstance(synced, str) else synced) or {}
         changes: dict[str, Any] = {}
         for name in PARTNER_FIELDS:
             new, before = values.get(name), synced.get(name)

@@ -118,6 +118,8 @@ async def bulk_insert(table: type[Table], rows: list[dict], *, on_chunk=None) ->
     sqlite = engine.engine_type == "sqlite"
     names = list(rows[0])
     json_names = {c._meta.db_column_name for c in table._meta.columns if isinstance(c, JSON)}
+    if not sqlite:
+        return await _copy_rows(current.connection, table, names, json_names, rows, on_chunk)
     column_list = ", ".join(f'"{name}"' for name in names)
     ids: list[int] = []
     for start in range(0, len(rows), BULK_CHUNK):
@@ -144,6 +146,38 @@ async def bulk_insert(table: type[Table], rows: list[dict], *, on_chunk=None) ->
         else:
             fetched = await current.connection.fetch(sql, *params)
         ids += [row["id"] if isinstance(row, dict) else row[0] for row in fetched]
+        if on_chunk:
+            on_chunk(len(chunk))
+    return ids
+
+
+#: Rows per COPY on PostgreSQL (a progress report after each).
+COPY_CHUNK = 5000
+
+
+async def _copy_rows(connection, table, names, json_names, rows, on_chunk) -> list[int]:
+    """PostgreSQL: the ids are taken from the table's sequence first (in ascending order, so
+    rows keep the order they were given, as an audit chain needs), then the rows are sent
+    with COPY: far cheaper than parsing and planning INSERTs with thousands of parameters."""
+    tablename = table._meta.tablename
+    sequence = await connection.fetchval("SELECT pg_get_serial_sequence($1, 'id')", tablename)
+    reserved = await connection.fetch(
+        "SELECT nextval($1::regclass) AS id FROM generate_series(1, $2)", sequence, len(rows)
+    )
+    ids = sorted(row["id"] for row in reserved)
+    json_at = [name in json_names for name in names]
+    for start in range(0, len(rows), COPY_CHUNK):
+        chunk = rows[start : start + COPY_CHUNK]
+        records = []
+        for id_, row in zip(ids[start:], chunk, strict=False):
+            values = [id_]
+            for name, is_json in zip(names, json_at, strict=True):
+                value = row[name]
+                if is_json and not isinstance(value, str):
+                    value = json.dumps(value)
+                values.append(value)
+            records.append(values)
+        await connection.copy_records_to_table(tablename, records=records, columns=["id", *names])
         if on_chunk:
             on_chunk(len(chunk))
     return ids

@@ -6,7 +6,6 @@ import string
 
 import pytest
 from pydantic import BaseModel, EmailStr, ValidationError
-
 from rapport_core.emails import Email, normalise_email
 from rapport_core.schemas import PartnerCreate
 

@@ -14,7 +14,7 @@ from rapport_core.tables import Partner
 @dataclass
 class PartnerIndex:
     """The firm's partners by normalised email and by name + organisation, loaded once per
-    sync (one query) and kept current as the sync creates partners."""
+    sync (one query, when first needed) and kept current as the sync creates partners."""
 
     by_email: dict[str, int] = field(default_factory=dict)
     by_name: dict[str, int] = field(default_factory=dict)
@@ -22,9 +22,12 @@ class PartnerIndex:
     #: looks at few of them, and parsing every partner's would cost more than the rest).
     external: dict[int, dict[str, str] | str] = field(default_factory=dict)
 
-    @classmethod
-    async def load(cls, actor: Actor) -> PartnerIndex:
-        index = cls()
+    #: False until :meth:`load` has run: a page whose records are all linked already (a
+    #: re-sync) never needs the index, so a sync loads it when a page first does.
+    loaded: bool = False
+
+    async def load(self, actor: Actor) -> None:
+        self.loaded = True
         rows = await (
             Partner.select(
                 Partner.id, Partner.name, Partner.organisation, Partner.email, Partner.external_ids
@@ -33,10 +36,9 @@ class PartnerIndex:
             .order_by(Partner.id)
         )
         for row in rows:
-            index.add(
+            self.add(
                 row["id"], row["name"], row["organisation"], row["email"], row["external_ids"]
             )
-        return index
 
     def add(
         self,

@@ -227,14 +227,23 @@ class _PageWriter:
                 CrmLink.content_hash,
             ).where(CrmLink.key.is_in(keys or [""]))
         }  # fmt: skip
-        pending = {
-            row["external_id"]: row
-            for row in await CrmMergeSuggestion.select(
-                CrmMergeSuggestion.id, CrmMergeSuggestion.external_id
-            ).where(
-                CrmMergeSuggestion.key.is_in(keys or [""]), CrmMergeSuggestion.status == "pending"
-            )
-        }
+        # Only a record without a link can have a suggestion waiting or be matched to a
+        # partner (a re-sync has none).
+        unlinked = [k for k, r in zip(keys, records, strict=True) if r.external_id not in links]
+        if unlinked and not self.index.loaded:
+            await self.index.load(self.actor)
+        pending = (
+            {
+                row["external_id"]: row
+                for row in await CrmMergeSuggestion.select(
+                    CrmMergeSuggestion.id, CrmMergeSuggestion.external_id
+                ).where(
+                    CrmMergeSuggestion.key.is_in(unlinked), CrmMergeSuggestion.status == "pending"
+                )
+            }
+            if unlinked
+            else {}
+        )
         for record in records:
             await self.upsert(record, links.get(record.external_id), pending, progress)
         await self.flush()
@@ -486,7 +495,6 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
     )
     await run.save()
     writer = _PageWriter(actor, row, connector)
-    writer.index = await PartnerIndex.load(actor)
     progress = SyncProgress()
     clock = time.perf_counter()
     status, message = "succeeded", ""

@@ -36,9 +36,7 @@ class PartnerIndex:
             .order_by(Partner.id)
         )
         for row in rows:
-            self.add(
-                row["id"], row["name"], row["organisation"], row["email"], row["external_ids"]
-            )
+            self.add(row["id"], row["name"], row["organisation"], row["email"], row["external_ids"])
 
     def add(
         self,

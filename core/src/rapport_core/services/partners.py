@@ -304,11 +304,7 @@ async def insert_partners(
         for item in items
     ]
     ids = await bulk_insert(Partner, values, on_chunk=on_chunk)
-    # The items are validated already: the partners as read back, without validating again.
-    created = [
-        PartnerOut.model_construct(id=id_, created_at=stamp, updated_at=stamp, **dict(item))
-        for item, id_ in zip(items, ids, strict=True)
-    ]
+    created = [partner_out({**row, "id": id_}) for row, id_ in zip(values, ids, strict=True)]
     await audit.record_many(
         actor,
         [

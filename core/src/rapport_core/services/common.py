@@ -153,6 +153,8 @@ async def bulk_insert(table: type[Table], rows: list[dict], *, on_chunk=None) ->
 
 #: Rows per COPY on PostgreSQL (a progress report after each).
 COPY_CHUNK = 5000
+#: Bulk inserts smaller than this never refresh the planner's statistics.
+ANALYZE_AT_LEAST = 200
 #: Table name -> its id sequence (a round trip saved per bulk insert).
 _SEQUENCES: dict[str, str] = {}
 
@@ -185,4 +187,20 @@ async def _copy_rows(connection, table, names, json_names, rows, on_chunk) -> li
         await connection.copy_records_to_table(tablename, records=records, columns=["id", *names])
         if on_chunk:
             on_chunk(len(chunk))
+    await _analyze_if_grown(connection, tablename, len(rows))
     return ids
+
+
+async def _analyze_if_grown(connection, tablename: str, added: int) -> None:
+    """Refresh the planner's statistics when a bulk insert grew a table by more than a fifth.
+    Autovacuum does so only after a while; until then the planner still sees the table as it
+    was (empty, for a new firm's first sync), and the sync's next lookups and the foreign-key
+    checks of its next COPY become scans: a 10,000-contact first sync took 19 s instead of
+    3 s. ANALYZE in the transaction counts the rows it has written."""
+    if added < ANALYZE_AT_LEAST:
+        return
+    estimate = await connection.fetchval(
+        "SELECT reltuples FROM pg_class WHERE oid = $1::regclass", tablename
+    )
+    if estimate is None or added > max(estimate, 0) * 0.2:
+        await connection.execute(f'ANALYZE "{tablename}"')

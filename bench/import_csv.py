@@ -181,6 +181,7 @@ def main(database_url: str, rows: int) -> None:
     finally:
         if database_url:
             asyncio.run(_pg(database_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
+    label += f", load average {os.getloadavg()[0]:.1f}"
     sys.exit(0 if report(phases, counts, label) else 1)
 
 

@@ -255,3 +255,19 @@ async def test_a_failing_hook_neither_rolls_back_nor_stops_the_sync(firm, fake, 
     assert "the plugin broke" in problem.reason and problem.external_id == "page 1"
     again = await sync_connection(actor, "clio", full=True)  # the page was kept: nothing redone
     assert (again.created, again.unchanged) == (0, 30)
+
+
+async def test_a_sync_chains_one_verifiable_event_per_partner_as_read_back(firm, fake):
+    from rapport_core.audit.verify import verify_chain
+
+    actor = firm.actor("owner")
+    await connect_clio(actor, fake)
+    await sync_connection(actor, "clio")
+    events = await audit.events_for(firm.id, subject_type="partner", limit=200)
+    creates = sorted(events, key=lambda e: e["id"])
+    assert len(creates) == 30
+    for event in creates:  # what was audited is what was stored, to the field
+        partner = await get_partner(actor, int(event["subject_id"]))
+        assert event["after"] == partner.model_dump(mode="json")
+    report = await verify_chain(firm.id)
+    assert report.ok and report.events_checked >= 31, report

@@ -11,8 +11,9 @@ import re
 from decimal import Decimal
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from rapport_core.emails import Email
 from rapport_core.vocabulary import (
     FIXED_SOURCES,
     US_STATES,
@@ -99,7 +100,7 @@ class FirmOut(Output):
 
 
 class UserCreate(Input):
-    email: EmailStr
+    email: Email
     name: Name
     role: Role = Role.member
     password: Annotated[str, Field(min_length=8, max_length=200)] | None = None
@@ -129,7 +130,7 @@ class TokenOut(Output):
 class PartnerFields(Input):
     organisation: ShortText = ""
     specialties: list[Annotated[str, Field(max_length=100)]] = []
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: Annotated[str, Field(max_length=40)] | None = None
     address: ShortText = ""
     city: Annotated[str, Field(max_length=120)] = ""
@@ -232,7 +233,7 @@ class LicenceOut(Output):
 
 
 class ReferralFields(Input):
-    client_email: EmailStr | None = None
+    client_email: Email | None = None
     client_phone: Annotated[str, Field(max_length=40)] | None = None
     client_company: ShortText = ""
     matter_type: Annotated[str, Field(max_length=120)] = ""

@@ -5,6 +5,7 @@ for the one partner of that name, whatever their organisation; with several, for
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from rapport_core.actors import Actor
@@ -15,7 +16,7 @@ from rapport_core.tables import Partner
 @dataclass
 class PartnerIndex:
     """The firm's partners by normalised email and by name + organisation, loaded once per
-    sync (one query) and kept current as the sync creates partners."""
+    sync (one query, when first needed) and kept current as the sync creates partners."""
 
     by_email: dict[str, int] = field(default_factory=dict)
     by_name: dict[str, int] = field(default_factory=dict)
@@ -23,24 +24,25 @@ class PartnerIndex:
     #: It names a key, not a partner, so partners queued under placeholder ids resolve
     #: through ``by_name`` once created.
     by_person: dict[str, str | None] = field(default_factory=dict)
-    external: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: Each partner's external ids; as the stored JSON text until first asked for (a sync
+    #: looks at few of them, and parsing every partner's would cost more than the rest).
+    external: dict[int, dict[str, str] | str] = field(default_factory=dict)
 
-    @classmethod
-    async def load(cls, actor: Actor) -> PartnerIndex:
-        index = cls()
+    #: False until :meth:`load` has run: a page whose records are all linked already (a
+    #: re-sync) never needs the index, so a sync loads it when a page first does.
+    loaded: bool = False
+
+    async def load(self, actor: Actor) -> None:
+        self.loaded = True
         rows = await (
             Partner.select(
                 Partner.id, Partner.name, Partner.organisation, Partner.email, Partner.external_ids
             )
             .where(Partner.firm == actor.firm_id)
             .order_by(Partner.id)
-            .output(load_json=True)
         )
         for row in rows:
-            index.add(
-                row["id"], row["name"], row["organisation"], row["email"], row["external_ids"]
-            )
-        return index
+            self.add(row["id"], row["name"], row["organisation"], row["email"], row["external_ids"])
 
     def add(
         self,
@@ -48,7 +50,7 @@ class PartnerIndex:
         name: str,
         organisation: str,
         email: str | None,
-        external_ids: dict[str, str] | None,
+        external_ids: dict[str, str] | str | None,
     ) -> None:
         if key := email_key(email):
             self.by_email.setdefault(key, partner_id)
@@ -57,7 +59,15 @@ class PartnerIndex:
             person = name_key(name)
             if self.by_person.setdefault(person, key) != key:
                 self.by_person[person] = None  # two partners of that name: no guess
-        self.external[partner_id] = dict(external_ids or {})
+        self.external[partner_id] = (
+            external_ids if isinstance(external_ids, str) else dict(external_ids or {})
+        )
+
+    def external_ids(self, partner_id: int) -> dict[str, str]:
+        ids = self.external[partner_id]
+        if isinstance(ids, str):
+            ids = self.external[partner_id] = json.loads(ids) or {}
+        return ids
 
     def by_email_of(self, email: str | None) -> int | None:
         key = email_key(email)

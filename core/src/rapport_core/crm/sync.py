@@ -42,7 +42,7 @@ from rapport_core.errors import Conflict
 from rapport_core.plugins import hold_notifications, notify_all
 from rapport_core.schemas import PartnerCreate, PartnerUpdate
 from rapport_core.services import partners as partner_service
-from rapport_core.services.common import transaction
+from rapport_core.services.common import bulk_insert, transaction
 
 #: The partner fields a CRM fills.
 PARTNER_FIELDS = (
@@ -240,20 +240,31 @@ class _PageWriter:
             else:
                 records.append(record)
         keys = [self._key(r.external_id) for r in records]
+        # ``synced`` stays JSON text until a changed record needs it (_update_linked).
         links = {
             row["external_id"]: row
-            for row in await CrmLink.select()
-            .where(CrmLink.key.is_in(keys or [""]))
-            .output(load_json=True)
-        }
-        pending = {
-            row["external_id"]: row
-            for row in await CrmMergeSuggestion.select(
-                CrmMergeSuggestion.id, CrmMergeSuggestion.external_id
-            ).where(
-                CrmMergeSuggestion.key.is_in(keys or [""]), CrmMergeSuggestion.status == "pending"
-            )
-        }
+            for row in await CrmLink.select(
+                CrmLink.id, CrmLink.external_id, CrmLink.partner, CrmLink.synced,
+                CrmLink.content_hash,
+            ).where(CrmLink.key.is_in(keys or [""]))
+        }  # fmt: skip
+        # Only a record without a link can have a suggestion waiting or be matched to a
+        # partner (a re-sync has none).
+        unlinked = [k for k, r in zip(keys, records, strict=True) if r.external_id not in links]
+        if unlinked and not self.index.loaded:
+            await self.index.load(self.actor)
+        pending = (
+            {
+                row["external_id"]: row
+                for row in await CrmMergeSuggestion.select(
+                    CrmMergeSuggestion.id, CrmMergeSuggestion.external_id
+                ).where(
+                    CrmMergeSuggestion.key.is_in(unlinked), CrmMergeSuggestion.status == "pending"
+                )
+            }
+            if unlinked
+            else {}
+        )
         for record in records:
             await self.upsert(record, links.get(record.external_id), pending, progress)
         await self.flush()
@@ -266,11 +277,12 @@ class _PageWriter:
         created = await partner_service.create_partners(self.actor, [q[1] for q in queued])
         real = {-(n + 1): partner.id for n, partner in enumerate(created)}
         stamp = now()
-        await CrmLink.insert(
-            *[
+        await bulk_insert(
+            CrmLink,
+            [
                 self._link_row(partner.id, record.external_id, values, digest, stamp)
                 for (record, _, values, digest), partner in zip(queued, created, strict=True)
-            ]
+            ],
         )
         for mapping in (self.index.by_email, self.index.by_name):
             for key, partner_id in mapping.items():
@@ -333,7 +345,7 @@ class _PageWriter:
             return
         partner_id = await self._known(self.index.by_email_of, values["email"])
         candidate = None
-        if partner_id is not None and self.index.external[partner_id].get(self.name) not in (
+        if partner_id is not None and self.index.external_ids(partner_id).get(self.name) not in (
             None,
             external_id,
         ):
@@ -369,7 +381,8 @@ class _PageWriter:
     ) -> None:
         partner = await partner_service.get_partner(self.actor, link["partner"])
         current = partner.model_dump(mode="json", include=set(PARTNER_FIELDS))
-        synced = link["synced"] or {}
+        synced = link["synced"]
+        synced = (json.loads(synced) if isinstance(synced, str) else synced) or {}
         changes: dict[str, Any] = {}
         for name in PARTNER_FIELDS:
             new, before = values.get(name), synced.get(name)
@@ -402,21 +415,21 @@ class _PageWriter:
 
     def _link_row(
         self, partner_id: int, external_id: str, values: dict, digest: str, stamp: dt.datetime
-    ) -> CrmLink:
-        return CrmLink(
-            firm=self.actor.firm_id,
-            connection=self.connection["id"],
-            connector=self.name,
-            external_id=external_id,
-            key=self._key(external_id),
-            partner=partner_id,
-            synced=values,
-            content_hash=digest,
-            synced_at=stamp,
-        )
+    ) -> dict[str, Any]:
+        return {
+            "firm": self.actor.firm_id,
+            "connection": self.connection["id"],
+            "connector": self.name,
+            "external_id": external_id,
+            "key": self._key(external_id),
+            "partner": partner_id,
+            "synced": values,
+            "content_hash": digest,
+            "synced_at": stamp,
+        }
 
     async def link(self, partner_id: int, external_id: str, values: dict, digest: str) -> None:
-        await CrmLink.insert(self._link_row(partner_id, external_id, values, digest, now()))
+        await bulk_insert(CrmLink, [self._link_row(partner_id, external_id, values, digest, now())])
 
     async def _suggest(self, record: ContactRecord, partner_id: int) -> None:
         key = self._key(record.external_id)
@@ -503,7 +516,6 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
     )
     await run.save()
     writer = _PageWriter(actor, row, connector)
-    writer.index = await PartnerIndex.load(actor)
     progress = SyncProgress()
     clock = time.perf_counter()
     status, message = "succeeded", ""

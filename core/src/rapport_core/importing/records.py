@@ -67,7 +67,8 @@ class Candidate:
             self.values.setdefault(target, []).append(value)
 
     def first(self, target: str) -> str:
-        return next(iter(self.values.get(target, [])), "")
+        found = self.values.get(target)
+        return found[0] if found else ""
 
 
 @dataclass(frozen=True)
@@ -97,12 +98,13 @@ def mapped_columns(headers: list[str], mapping: dict[str, str]) -> list[tuple[in
 
 
 def candidate_from_row(source: SourceRow, columns: list[tuple[int, str]]) -> Candidate:
-    candidate = Candidate(source.row, source.line)
+    values: dict[str, list[str]] = {}
     cells = source.cells
+    count = len(cells)
     for position, target in columns:
-        if position < len(cells):
-            candidate.add(target, cells[position])
-    return candidate
+        if target and position < count and (value := cells[position].strip()):
+            values.setdefault(target, []).append(value)
+    return Candidate(source.row, source.line, values)
 
 
 def _split(values: list[str]) -> list[str]:

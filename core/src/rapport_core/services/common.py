@@ -118,6 +118,8 @@ async def bulk_insert(table: type[Table], rows: list[dict], *, on_chunk=None) ->
     sqlite = engine.engine_type == "sqlite"
     names = list(rows[0])
     json_names = {c._meta.db_column_name for c in table._meta.columns if isinstance(c, JSON)}
+    if not sqlite:
+        return await _copy_rows(current.connection, table, names, json_names, rows, on_chunk)
     column_list = ", ".join(f'"{name}"' for name in names)
     ids: list[int] = []
     for start in range(0, len(rows), BULK_CHUNK):
@@ -147,3 +149,58 @@ async def bulk_insert(table: type[Table], rows: list[dict], *, on_chunk=None) ->
         if on_chunk:
             on_chunk(len(chunk))
     return ids
+
+
+#: Rows per COPY on PostgreSQL (a progress report after each).
+COPY_CHUNK = 5000
+#: Bulk inserts smaller than this never refresh the planner's statistics.
+ANALYZE_AT_LEAST = 200
+#: Table name -> its id sequence (a round trip saved per bulk insert).
+_SEQUENCES: dict[str, str] = {}
+
+
+async def _copy_rows(connection, table, names, json_names, rows, on_chunk) -> list[int]:
+    """PostgreSQL: the ids are taken from the table's sequence first (in ascending order, so
+    rows keep the order they were given, as an audit chain needs), then the rows are sent
+    with COPY: far cheaper than parsing and planning INSERTs with thousands of parameters."""
+    tablename = table._meta.tablename
+    sequence = _SEQUENCES.get(tablename)
+    if sequence is None:
+        sequence = await connection.fetchval("SELECT pg_get_serial_sequence($1, 'id')", tablename)
+        _SEQUENCES[tablename] = sequence
+    reserved = await connection.fetch(
+        "SELECT nextval($1::regclass) AS id FROM generate_series(1, $2)", sequence, len(rows)
+    )
+    ids = sorted(row["id"] for row in reserved)
+    json_at = [name in json_names for name in names]
+    for start in range(0, len(rows), COPY_CHUNK):
+        chunk = rows[start : start + COPY_CHUNK]
+        records = []
+        for id_, row in zip(ids[start:], chunk, strict=False):
+            values = [id_]
+            for name, is_json in zip(names, json_at, strict=True):
+                value = row[name]
+                if is_json and not isinstance(value, str):
+                    value = json.dumps(value)
+                values.append(value)
+            records.append(values)
+        await connection.copy_records_to_table(tablename, records=records, columns=["id", *names])
+        if on_chunk:
+            on_chunk(len(chunk))
+    await _analyze_if_grown(connection, tablename, len(rows))
+    return ids
+
+
+async def _analyze_if_grown(connection, tablename: str, added: int) -> None:
+    """Refresh the planner's statistics when a bulk insert grew a table by more than a fifth.
+    Autovacuum does so only after a while; until then the planner still sees the table as it
+    was (empty, for a new firm's first sync), and the sync's next lookups and the foreign-key
+    checks of its next COPY become scans: a 10,000-contact first sync took 19 s instead of
+    3 s. ANALYZE in the transaction counts the rows it has written."""
+    if added < ANALYZE_AT_LEAST:
+        return
+    estimate = await connection.fetchval(
+        "SELECT reltuples FROM pg_class WHERE oid = $1::regclass", tablename
+    )
+    if estimate is None or added > max(estimate, 0) * 0.2:
+        await connection.execute(f'ANALYZE "{tablename}"')

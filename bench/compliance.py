@@ -148,9 +148,9 @@ class Bulk:
 
 
 def measure_bulk(count: int, *, seed: int = 5, progress: bool = False) -> Bulk:
-    from rapport_core.compliance import documents
     from rapport_core.compliance.catalog import load_catalog
-    from rapport_core.compliance.evaluation import _only, compile_packs
+    from rapport_core.compliance.engine import BATCH
+    from rapport_core.compliance.evaluation import compile_packs
 
     catalog = load_catalog()
     if not catalog.packs:
@@ -168,29 +168,16 @@ def measure_bulk(count: int, *, seed: int = 5, progress: bool = False) -> Bulk:
     with Progress(console=console, transient=True, disable=not progress) as bar:
         task = bar.add_task("evaluating", total=count)
         started, cpu_started = time.perf_counter(), time.process_time()
-        for index, doc in enumerate(docs):
-            findings += len(compiled.evaluate(doc))
-            if progress and index % 1000 == 0:
-                bar.update(task, completed=index)
+        for start in range(0, count, BATCH):
+            batch = docs[start : start + BATCH]
+            findings += sum(map(len, compiled.evaluate_many(batch)))
+            bar.update(task, completed=start + len(batch))
         total, total_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     # The engine alone on the same documents, converted beforehand.
-    posted = []
-    for doc in docs:
-        engine_doc = documents.to_engine(doc)
-        jurisdiction = engine_doc["firm"]["jurisdiction"]
-        compiled.ruleset_for(jurisdiction)
-        posted.append(
-            (
-                compiled._rulesets[jurisdiction][0],
-                _only(engine_doc, compiled._rulesets[jurisdiction][1]),
-            )
-        )
-    from rapport_core.compliance import engine
-
-    started = time.perf_counter()
-    for name, doc in posted:
-        engine.fire(name, doc)
-    engine_only = time.perf_counter() - started
+    posted = [compiled.posted(doc) for doc in docs]
+    compiled.engine_seconds = 0.0
+    compiled.fire_many(posted)
+    engine_only = compiled.engine_seconds
     return Bulk(count, len(packs), len(compiled.rules), total, engine_only, findings, total_cpu)
 
 

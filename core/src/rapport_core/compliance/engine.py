@@ -100,14 +100,15 @@ def fire_many(name: str, documents: list[dict[str, Any]]) -> list[list[str]]:
         chunk = documents[start : start + BATCH]
         with _lock:
             first, _next_id = _next_id, _next_id + len(chunk)
-            facts = [{**doc, "sid": _SID, "id": first + i} for i, doc in enumerate(chunk)]
+            keys = [{"sid": _SID, "id": first + i} for i in range(len(chunk))]
+            facts = [{**doc, **key} for doc, key in zip(chunk, keys, strict=True)]
             host = _get_host()
             host.fired = fired = {}
             try:
                 host.assert_facts(name, facts)
             finally:
                 host.fired = None
-                host.retract_facts(name, facts)
+                host.retract_facts(name, keys)  # a fact is retracted by its id alone
         for rule, ids in fired.items():
             for fact_id in ids:
                 out[start + fact_id - first].append(rule)

@@ -13,6 +13,7 @@ from typing import Any
 
 from rapport_core.compliance import conditions, documents, engine
 from rapport_core.compliance.packs import PLACEHOLDER, Pack, Rule
+from rapport_core.compliance.vocabulary import lookup
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class Compiled:
     split: bool = False
     #: Seconds spent inside the engine by :meth:`evaluate` (benchmark: Rapport's overhead).
     engine_seconds: float = field(default=0.0)
-    _rulesets: dict[str | None, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    _rulesets: dict[str | None, tuple[str, documents.Projection]] = field(default_factory=dict)
 
     def ruleset_for(self, jurisdiction: str | None) -> str:
         if jurisdiction not in self._rulesets:
@@ -125,16 +126,18 @@ class Compiled:
                         for index, expression in enumerate(conditions.compile_terms(node))
                     }
                 )
-            self._rulesets[jurisdiction] = (name, frozenset(read))
+            self._rulesets[jurisdiction] = (name, documents.projection(sorted(read)))
         return self._rulesets[jurisdiction][0]
 
     def posted(self, document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The ruleset for ``document`` and the document as posted to it (engine form,
-        only the facts its rules read: the engine matches every field it is given)."""
-        converted = documents.to_engine(document)
-        jurisdiction = (converted.get("firm") or {}).get("jurisdiction")
+        """The ruleset for ``document`` and the document as posted to it: the facts its
+        rules read, in engine form (see :func:`documents.project`)."""
+        documents.check_names(document)
+        jurisdiction = documents.get(document, "firm.jurisdiction")
+        if jurisdiction is not None:
+            documents.engine_value(lookup("firm.jurisdiction"), jurisdiction)
         name = self.ruleset_for(jurisdiction)
-        return name, _only(converted, self._rulesets[jurisdiction][1])
+        return name, documents.project(document, self._rulesets[jurisdiction][1])
 
     def fire_many(self, posted: list[tuple[str, dict[str, Any]]]) -> list[list[str]]:
         """For each ``(ruleset, engine document)``, the keys (``pack/rule``) of the rules it
@@ -180,19 +183,6 @@ class Compiled:
 
 
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
-
-
-def _only(posted: dict[str, Any], read: frozenset[str], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in posted.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            inner = _only(value, read, f"{path}.")
-            if inner or path in read:
-                out[key] = {"present": 1, **inner}
-        elif path in read or not prefix and key == documents.MARKER:
-            out[key] = value
-    return out
 
 
 def make_finding(pack: Pack, rule: Rule, document: dict[str, Any]) -> Finding:

@@ -224,15 +224,29 @@ def gate(pack: Pack, packs: list[Pack]) -> list[conditions.Node]:
     return out
 
 
+#: Recently compiled pack sets, by the identity of their packs (a pack is immutable once
+#: loaded; each entry keeps its packs alive, so an identity is never reused while cached).
+_compiled: dict[tuple[bool, tuple[int, ...]], Compiled] = {}
+_COMPILED_KEPT = 16
+
+
 def compile_packs(packs: list[Pack], *, split: bool = False) -> Compiled:
-    """Every rule in force in ``packs`` (each pack's own and inherited rules)."""
+    """Every rule in force in ``packs`` (each pack's own and inherited rules); the same
+    packs compile once, so a re-evaluation reuses the rulesets built before."""
     ordered = sorted(packs, key=lambda p: p.id)
-    rules = {
-        f"{p.id}/{rule_id}": (p, rule)
-        for p in ordered
-        for rule_id, rule in sorted(p.resolved.items())
-    }
-    return Compiled(ordered, rules, split)
+    key = (split, tuple(id(p) for p in ordered))
+    compiled = _compiled.pop(key, None)
+    if compiled is None:
+        rules = {
+            f"{p.id}/{rule_id}": (p, rule)
+            for p in ordered
+            for rule_id, rule in sorted(p.resolved.items())
+        }
+        compiled = Compiled(ordered, rules, split)
+    _compiled[key] = compiled  # most recently used last
+    while len(_compiled) > _COMPILED_KEPT:
+        del _compiled[next(iter(_compiled))]
+    return compiled
 
 
 def evaluate(

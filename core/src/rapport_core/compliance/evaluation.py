@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -247,6 +249,43 @@ def compile_packs(packs: list[Pack], *, split: bool = False) -> Compiled:
     while len(_compiled) > _COMPILED_KEPT:
         del _compiled[next(iter(_compiled))]
     return compiled
+
+
+_worker: Compiled | None = None
+
+
+def _start_worker(packs: list[Pack]) -> None:
+    global _worker
+    _worker = compile_packs(packs)
+
+
+def _evaluate_in_worker(batch: list[dict[str, Any]], subject: str | None) -> list[list[Finding]]:
+    assert _worker is not None
+    return _worker.evaluate_many(batch, subject=subject)
+
+
+def evaluate_parallel(
+    packs: list[Pack],
+    batch: list[dict[str, Any]],
+    *,
+    workers: int,
+    subject: str | None = None,
+) -> list[list[Finding]]:
+    """:meth:`Compiled.evaluate_many` spread over ``workers`` processes, for bulk runs:
+    the same findings in the same order. Each worker is a fresh (spawned) interpreter with
+    its own engine host and compiles the packs once; nothing of this process's engine is
+    shared (the engine is a C module with process-wide state, and forking a process that
+    runs threads is unsafe)."""
+    if workers <= 1 or len(batch) < 2 * engine.BATCH:
+        return compile_packs(packs).evaluate_many(batch, subject=subject)
+    size = max(engine.BATCH, -(-len(batch) // (workers * 4)))  # a few chunks each: balance
+    chunks = [batch[start : start + size] for start in range(0, len(batch), size)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(packs,)
+    ) as pool:
+        results = pool.map(_evaluate_in_worker, chunks, [subject] * len(chunks))
+        return [findings for chunk in results for findings in chunk]
 
 
 def evaluate(

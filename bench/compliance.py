@@ -313,7 +313,9 @@ def report(bulk: Bulk, measured: Single) -> bool:
         f"< {BULK_TARGET_S:.0f} s",
         "yes" if bulk_ok else "NO",
     )
-    table.add_row("  per document, one process", f"{bulk.total_s / bulk.documents * 1e6:.0f} µs", "", "")
+    table.add_row(
+        "  per document, one process", f"{bulk.total_s / bulk.documents * 1e6:.0f} µs", "", ""
+    )
     cpu_100k = bulk.total_cpu_s * BULK_TARGET_DOCUMENTS / bulk.documents
     table.add_row("  CPU time, one process, scaled to 100,000", f"{cpu_100k:.1f} s", "", "")
     table.add_row("  engine alone, same documents", f"{bulk.engine_only_s:.2f} s", "", "")
@@ -340,8 +342,12 @@ def report(bulk: Bulk, measured: Single) -> bool:
         "yes" if single_ok else "NO",
     )
     cpu = measured.cpu_ms
-    table.add_row("  CPU time p50 / p95", f"{statistics.median(cpu):.1f} / {p95(cpu):.1f} ms", "", "")
-    table.add_row("  queries per re-evaluation", f"{statistics.median(measured.queries):.0f}", "", "")
+    table.add_row(
+        "  CPU time p50 / p95", f"{statistics.median(cpu):.1f} / {p95(cpu):.1f} ms", "", ""
+    )
+    table.add_row(
+        "  queries per re-evaluation", f"{statistics.median(measured.queries):.0f}", "", ""
+    )
     console.print(table)
     # The chart: where the bulk time goes, and each figure against its target.
     width = 40

@@ -14,8 +14,8 @@ import copy
 import datetime as dt
 import re
 from collections.abc import Iterable
-from functools import cache
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from rapport_core.compliance.vocabulary import (

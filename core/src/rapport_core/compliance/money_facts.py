@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 
-
 def _dollars(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from rapport_core.actors import Actor
 from rapport_core.agreements.schemas import AgreementKind, AgreementStatus
-from rapport_core.agreements.tables import AgreementVersion
+from rapport_core.agreements.tables import Agreement, AgreementVersion
 from rapport_core.errors import NotFound
 from rapport_core.tables import Referral
 
@@ -27,27 +27,47 @@ _NONE = {"fee_sharing": None, "client_consent": None, "solicitation": None, "rec
 
 async def _signed(firm_id: int, partners: list[int]) -> dict[tuple[int, str], list[dict]]:
     """The current versions of the partners' signed agreements in force, newest first, by
-    (partner, kind): one query for any number of partners."""
-    rows = await (
+    (partner, kind): a query per table for any number of partners (no joins: Piccolo's
+    join columns cost more to build than the query takes to run)."""
+    agreements = {
+        a["id"]: a
+        for a in await Agreement.select(
+            Agreement.id,
+            Agreement.partner,
+            Agreement.kind,
+            Agreement.referral,
+            Agreement.latest_version,
+        ).where(
+            (Agreement.firm == firm_id)
+            & Agreement.partner.is_in(partners or [0])
+            & Agreement.kind.is_in([k.value for k in _KINDS])
+            & Agreement.status.is_in(list(_IN_FORCE))
+        )
+    }
+    if not agreements:
+        return {}
+    versions = await (
         AgreementVersion.select(
-            AgreementVersion.all_columns(),
-            AgreementVersion.agreement.partner.as_alias("partner"),
-            AgreementVersion.agreement.kind.as_alias("kind"),
-            AgreementVersion.agreement.referral.as_alias("referral"),
-            AgreementVersion.agreement.latest_version.as_alias("latest_version"),
+            AgreementVersion.agreement,
+            AgreementVersion.number,
+            AgreementVersion.written,
+            AgreementVersion.signed_on,
+            AgreementVersion.expires_on,
+            AgreementVersion.discloses_share,
+            AgreementVersion.discloses_division,
+            AgreementVersion.disclosure_delivered,
         )
         .where(
-            AgreementVersion.firm == firm_id,
-            AgreementVersion.agreement.partner.is_in(partners or [0]),
-            AgreementVersion.agreement.kind.is_in([k.value for k in _KINDS]),
-            AgreementVersion.agreement.status.is_in(list(_IN_FORCE)),
+            (AgreementVersion.firm == firm_id) & AgreementVersion.agreement.is_in(list(agreements))
         )
         .order_by(AgreementVersion.uploaded_at, ascending=False)
     )
     out: dict[tuple[int, str], list[dict]] = {}
-    for row in rows:
-        if row["number"] == row["latest_version"]:
-            out.setdefault((row["partner"], row["kind"]), []).append(row)
+    for version in versions:
+        agreement = agreements[version["agreement"]]
+        if version["number"] == agreement["latest_version"]:
+            row = {**version, "referral": agreement["referral"]}
+            out.setdefault((agreement["partner"], agreement["kind"]), []).append(row)
     return out
 
 

@@ -320,11 +320,7 @@ def _contradicts(term: list[Node]) -> bool:
 
 def compile_terms(node: Node) -> list[dict[str, Any]]:
     """One engine expression per alternative of ``node``."""
-    out = []
-    for term in terms(node):
-        tests = [compile_leaf(leaf) for leaf in term]
-        out.append(tests[0] if len(tests) == 1 else {"$and": tests})
-    return out
+    return [compile_node(Node("all", items=tuple(term))) for term in terms(node)]
 
 
 def compile_node(node: Node) -> dict[str, Any]:

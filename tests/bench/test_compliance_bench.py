@@ -13,8 +13,10 @@ async def test_compliance_benchmark_produces_its_figures(good_packs, capsys):  #
     assert bulk.documents == 300 and bulk.packs == len(load_catalog().all()) >= 2
     assert bulk.findings > 0
     assert bulk.total_s > 0 and bulk.engine_only_s > 0 and bulk.ratio > 0
+    assert bulk.sample == 300 and bulk.sample_identical
     single = await measure_single(runs=4, referrals=3)
-    assert len(single) == 4 and all(ms > 0 for ms in single)
+    assert len(single.ms) == 4 and all(ms > 0 for ms in single.ms)
+    assert all(0 < n < 30 for n in single.queries)
     report(bulk, single)
     out = capsys.readouterr().out
     assert (

@@ -1,6 +1,7 @@
 """The engine's semantics: missing facts never fire, negation, dates, exact money and
 shares, and one private host shared safely."""
 
+import dataclasses
 import datetime as dt
 import threading
 
@@ -182,3 +183,29 @@ def test_bad_values_are_refused_with_their_path():
         conditions.ConditionErrors, match="lt compares numbers and dates; fee.kind is a string"
     ):
         conditions.parse({"fact": "fee.kind", "lt": 3})
+
+
+def test_a_condition_past_the_engines_limit_is_compiled_one_rule_per_alternative():
+    def nested(depth: int) -> dict:
+        if depth == 0:
+            return {"fact": "fee.cash", "eq": True}
+        group = "any" if depth % 2 else "all"
+        return {group: [{"fact": "fee.amount", "gt": depth * 100}, nested(depth - 1)]}
+
+    when = conditions.parse(nested(24))
+    with pytest.raises(engine.EngineRefused):
+        engine.ruleset_name({"too-big": conditions.compile_node(when)})
+    base = build_catalog([GOOD]).get("test-base")
+    rule = base.resolved["base.share-cap"]
+    pack = dataclasses.replace(
+        base, resolved={rule.id: dataclasses.replace(rule, when=when)}, ancestors=[]
+    )
+    whole, split = compile_packs([pack]), compile_packs([pack], split=True)
+    facts = [
+        documents.merged({"fee": {"amount": amount, "cash": cash}})
+        for amount in ("50.00", "150.00", "250.00", "1250.00", "2450.00", "9999.00")
+        for cash in (True, False)
+    ]
+    fired = [bool(whole.evaluate(d)) for d in facts]
+    assert fired == [bool(split.evaluate(d)) for d in facts]
+    assert any(fired) and not all(fired)

@@ -11,6 +11,7 @@ day numbers, money as integer cents, shares as integer billionths (see documents
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -319,19 +320,21 @@ def _contradicts(term: list[Node]) -> bool:
 
 def compile_terms(node: Node) -> list[dict[str, Any]]:
     """One engine expression per alternative of ``node``."""
-    out = []
-    for term in terms(node):
-        tests = [compile_leaf(leaf) for leaf in term]
-        out.append(tests[0] if len(tests) == 1 else {"$and": tests})
-    return out
+    return [compile_node(Node("all", items=tuple(term))) for term in terms(node)]
 
 
 def compile_node(node: Node) -> dict[str, Any]:
     """The engine expression for ``node`` as a single tree (small conditions, tests)."""
     kind = node.kind
     if kind in ("all", "any"):
-        items = [compile_node(i) for i in node.items]
-        return items[0] if len(items) == 1 else {"$and" if kind == "all" else "$or": items}
+        operator = "$and" if kind == "all" else "$or"
+        items: list[dict[str, Any]] = []
+        for item in node.items:
+            compiled = compile_node(item)
+            # The engine limits how many operators an expression holds: merge nested ones.
+            items.extend(compiled[operator] if list(compiled) == [operator] else [compiled])
+        unique = list({json.dumps(i, sort_keys=True): i for i in items}.values())
+        return unique[0] if len(unique) == 1 else {operator: unique}
     if kind == "not":
         return compile_node(negate(node.items[0]))
     return compile_leaf(node)

@@ -13,10 +13,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
-from rapport_core.compliance.vocabulary import FactSpec, lookup, unknown_path_message
+from rapport_core.compliance.vocabulary import (
+    FactSpec,
+    lookup,
+    unknown_path_message,
+    vocabulary,
+)
 
 EPOCH = dt.date(1970, 1, 1)
 SHARE_SCALE = Decimal(10) ** 9
@@ -244,6 +251,92 @@ def _summarise(path: str, items: Any, problems: list[FactError]) -> dict[str, An
         summary["first_date"] = (dates[0] - EPOCH).days
         summary["last_date"] = (dates[-1] - EPOCH).days
     return summary
+
+
+# --------------------------------------------------------------------------- posting
+
+#: A projection: fact name -> (its spec, the projection of its fields, whether a rule reads it).
+Projection = dict[str, tuple[FactSpec, "Projection", bool]]
+
+
+@cache
+def _names() -> dict[str, tuple[FactSpec, dict]]:
+    """The vocabulary as nested names: name -> (spec, the names of its fields)."""
+    root: dict[str, tuple[FactSpec, dict]] = {}
+    for path, spec in vocabulary().items():  # parents come before their fields
+        *parents, name = path.split(".")
+        level = root
+        for part in parents:
+            level = level[part][1]
+        level[name] = (spec, {})
+    return root
+
+
+def check_names(document: dict[str, Any]) -> None:
+    """Raise FactError at the first name that is not a fact (or an object that is not one)."""
+
+    def walk(values: Any, names: dict, prefix: str) -> None:
+        if not isinstance(values, dict):
+            raise FactError(prefix.rstrip("."), "expected a mapping of facts")
+        for key, value in values.items():
+            entry = names.get(key)
+            if entry is None:
+                path = f"{prefix}{key}"
+                raise FactError(path, unknown_path_message(path))
+            if value is not None and entry[0].type == "object":
+                walk(value, entry[1], f"{prefix}{key}.")
+
+    walk(document, _names(), "")
+
+
+def projection(read: Iterable[str]) -> Projection:
+    """What :func:`project` posts for rules that read the fact paths ``read``."""
+    out: dict = {}
+    for path in read:
+        *parents, leaf = path.split(".")
+        names, level = _names(), out
+        for part in parents:
+            spec, fields = names[part]
+            level = level.setdefault(part, [spec, {}, False])[1]
+            names = fields
+        level.setdefault(leaf, [names[leaf][0], {}, False])[2] = True
+    return _frozen(out)
+
+
+def _frozen(level: dict) -> Projection:
+    return {key: (spec, _frozen(fields), read) for key, (spec, fields, read) in level.items()}
+
+
+def project(document: dict[str, Any], facts: Projection) -> dict[str, Any]:
+    """``document`` as posted to rules that read ``facts`` (see :func:`projection`): only
+    those facts, converted (raising FactError on a bad one), and each object that holds
+    one kept present. The same as :func:`to_engine` restricted to those facts; facts no
+    rule reads are neither converted nor posted (the engine matches every field it gets)."""
+    out = _project(document, facts)
+    out[MARKER] = 1
+    return out
+
+
+def _project(values: dict[str, Any], facts: Projection) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, (spec, fields, read) in facts.items():
+        value = values.get(key)
+        if value is None:
+            continue
+        if spec.type == "object":
+            inner = _project(value, fields)
+        elif spec.type == "list":
+            problems: list[FactError] = []
+            summary = _summarise(spec.path, value, problems)
+            if problems:
+                raise problems[0]
+            inner = {k: v for k, v in summary.items() if k in fields}
+        else:
+            out[key] = engine_value(spec, value)
+            continue
+        if inner or read:
+            out[key] = {"present": 1, **inner}
+    return out
 
 
 def summaries(document: dict[str, Any]) -> dict[str, Any]:

@@ -5,13 +5,19 @@ the rule read."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from rapport_core.compliance import conditions, documents, engine
 from rapport_core.compliance.packs import PLACEHOLDER, Pack, Rule
+from rapport_core.compliance.vocabulary import lookup
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,70 +86,105 @@ class Compiled:
     """A set of packs compiled onto the engine. A state pack's rules apply only in its
     state (see :func:`gate`), so each document is posted to a ruleset holding the federal
     packs and its own state's: the same findings as one ruleset of everything, with far
-    fewer rules for the engine to match. Rulesets are compiled on first use."""
+    fewer rules for the engine to match. Rulesets are compiled on first use.
+
+    Each pack rule is one engine rule: its gates, ``applies_when`` and condition compiled
+    into one expression. ``split=True`` compiles the old way instead, an engine rule per
+    alternative of the condition's disjunctive form (kept to check both agree)."""
 
     packs: list[Pack]
     rules: dict[str, tuple[Pack, Rule]] = field(default_factory=dict)
+    split: bool = False
     #: Seconds spent inside the engine by :meth:`evaluate` (benchmark: Rapport's overhead).
     engine_seconds: float = field(default=0.0)
-    _rulesets: dict[str | None, tuple[str, frozenset[str]]] = field(default_factory=dict)
+    _rulesets: dict[str | None, tuple[str, documents.Projection]] = field(default_factory=dict)
 
     def ruleset_for(self, jurisdiction: str | None) -> str:
         if jurisdiction not in self._rulesets:
             chosen = [p for p in self.packs if p.meta.jurisdiction in ("US", jurisdiction)]
-            expressions: dict[str, Any] = {}
-            read: set[str] = {"firm.jurisdiction"}
+            nodes: dict[str, conditions.Node] = {}
             for pack in chosen:
                 gates = gate(pack, self.packs)
                 for rule_id, rule in sorted(pack.resolved.items()):
-                    key = f"{pack.id}/{rule_id}"
-                    node = conditions.Node("all", items=(*gates, *rule.applies, rule.when))
-                    read.update(conditions.paths(node))
-                    for index, expression in enumerate(conditions.compile_terms(node)):
-                        expressions[f"{key}#{index}"] = expression
-            name = engine.ruleset_name(expressions) if expressions else ""
-            self._rulesets[jurisdiction] = (name, frozenset(read))
+                    nodes[f"{pack.id}/{rule_id}"] = conditions.Node(
+                        "all", items=(*gates, *rule.applies, rule.when)
+                    )
+            read = {"firm.jurisdiction", *(p for n in nodes.values() for p in conditions.paths(n))}
+            name = ""
+            if nodes and not self.split:
+                try:
+                    name = engine.ruleset_name(
+                        {key: conditions.compile_node(node) for key, node in nodes.items()}
+                    )
+                except engine.EngineRefused:
+                    # A condition past the engine's limit on operators in one expression:
+                    # the split form (a rule per alternative) is always accepted.
+                    log.info("rules for %s compiled one per alternative", jurisdiction)
+            if nodes and not name:
+                name = engine.ruleset_name(
+                    {
+                        f"{key}#{index}": expression
+                        for key, node in nodes.items()
+                        for index, expression in enumerate(conditions.compile_terms(node))
+                    }
+                )
+            self._rulesets[jurisdiction] = (name, documents.projection(sorted(read)))
         return self._rulesets[jurisdiction][0]
 
-    def fire(self, posted: dict[str, Any]) -> list[str]:
-        """The keys (``pack/rule``) of the rules that match an engine-form document."""
-        jurisdiction = (posted.get("firm") or {}).get("jurisdiction")
+    def posted(self, document: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The ruleset for ``document`` and the document as posted to it: the facts its
+        rules read, in engine form (see :func:`documents.project`)."""
+        documents.check_names(document)
+        jurisdiction = documents.get(document, "firm.jurisdiction")
+        if jurisdiction is not None:
+            documents.engine_value(lookup("firm.jurisdiction"), jurisdiction)
         name = self.ruleset_for(jurisdiction)
-        if not name:
-            return []
-        # The engine matches every field it is given: give it only those its rules read.
-        posted = _only(posted, self._rulesets[jurisdiction][1])
+        return name, documents.project(document, self._rulesets[jurisdiction][1])
+
+    def fire_many(self, posted: list[tuple[str, dict[str, Any]]]) -> list[list[str]]:
+        """For each ``(ruleset, engine document)``, the keys (``pack/rule``) of the rules it
+        matches. Documents are grouped by ruleset and posted in batches."""
+        by_ruleset: dict[str, list[int]] = {}
+        for index, (name, _) in enumerate(posted):
+            if name:
+                by_ruleset.setdefault(name, []).append(index)
+        out: list[list[str]] = [[] for _ in posted]
         started = time.perf_counter()
-        fired = engine.fire(name, posted)
+        for name, indexes in by_ruleset.items():
+            fired = engine.fire_many(name, [posted[i][1] for i in indexes])
+            for index, keys in zip(indexes, fired, strict=True):
+                out[index] = list(dict.fromkeys(key.partition("#")[0] for key in keys))
         self.engine_seconds += time.perf_counter() - started
-        return list(dict.fromkeys(key.partition("#")[0] for key in fired))
+        return out
+
+    def evaluate_many(
+        self, batch: list[dict[str, Any]], *, subject: str | None = None
+    ) -> list[list[Finding]]:
+        """Findings for each document of ``batch``, in order. ``subject="partner"`` keeps
+        partner rules only and ``"referral"`` the others; None keeps every rule (cases,
+        ``compliance evaluate``)."""
+        fired = self.fire_many([self.posted(document) for document in batch])
+        out = []
+        for document, keys in zip(batch, fired, strict=True):
+            findings = []
+            for key in keys:
+                pack, rule = self.rules[key]
+                if subject is not None and (rule.spec.subject == "partner") != (
+                    subject == "partner"
+                ):
+                    continue
+                findings.append(make_finding(pack, rule, document))
+            out.append(
+                sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.pack_id, f.rule_id))
+            )
+        return out
 
     def evaluate(self, document: dict[str, Any], *, subject: str | None = None) -> list[Finding]:
-        """Findings for ``document``. ``subject="partner"`` keeps partner rules only and
-        ``"referral"`` the others; None keeps every rule (cases, ``compliance evaluate``)."""
-        findings = []
-        for key in self.fire(documents.to_engine(document)):
-            pack, rule = self.rules[key]
-            if subject is not None and (rule.spec.subject == "partner") != (subject == "partner"):
-                continue
-            findings.append(make_finding(pack, rule, document))
-        return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.pack_id, f.rule_id))
+        """Findings for one document (see :meth:`evaluate_many`)."""
+        return self.evaluate_many([document], subject=subject)[0]
 
 
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
-
-
-def _only(posted: dict[str, Any], read: frozenset[str], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in posted.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            inner = _only(value, read, f"{path}.")
-            if inner or path in read:
-                out[key] = {"present": 1, **inner}
-        elif path in read or not prefix and key == documents.MARKER:
-            out[key] = value
-    return out
 
 
 def make_finding(pack: Pack, rule: Rule, document: dict[str, Any]) -> Finding:
@@ -185,15 +226,66 @@ def gate(pack: Pack, packs: list[Pack]) -> list[conditions.Node]:
     return out
 
 
-def compile_packs(packs: list[Pack]) -> Compiled:
-    """Every rule in force in ``packs`` (each pack's own and inherited rules)."""
+#: Recently compiled pack sets, by the identity of their packs (a pack is immutable once
+#: loaded; each entry keeps its packs alive, so an identity is never reused while cached).
+_compiled: dict[tuple[bool, tuple[int, ...]], Compiled] = {}
+_COMPILED_KEPT = 16
+
+
+def compile_packs(packs: list[Pack], *, split: bool = False) -> Compiled:
+    """Every rule in force in ``packs`` (each pack's own and inherited rules); the same
+    packs compile once, so a re-evaluation reuses the rulesets built before."""
     ordered = sorted(packs, key=lambda p: p.id)
-    rules = {
-        f"{p.id}/{rule_id}": (p, rule)
-        for p in ordered
-        for rule_id, rule in sorted(p.resolved.items())
-    }
-    return Compiled(ordered, rules)
+    key = (split, tuple(id(p) for p in ordered))
+    compiled = _compiled.pop(key, None)
+    if compiled is None:
+        rules = {
+            f"{p.id}/{rule_id}": (p, rule)
+            for p in ordered
+            for rule_id, rule in sorted(p.resolved.items())
+        }
+        compiled = Compiled(ordered, rules, split)
+    _compiled[key] = compiled  # most recently used last
+    while len(_compiled) > _COMPILED_KEPT:
+        del _compiled[next(iter(_compiled))]
+    return compiled
+
+
+_worker: Compiled | None = None
+
+
+def _start_worker(packs: list[Pack]) -> None:
+    global _worker
+    _worker = compile_packs(packs)
+
+
+def _evaluate_in_worker(batch: list[dict[str, Any]], subject: str | None) -> list[list[Finding]]:
+    assert _worker is not None
+    return _worker.evaluate_many(batch, subject=subject)
+
+
+def evaluate_parallel(
+    packs: list[Pack],
+    batch: list[dict[str, Any]],
+    *,
+    workers: int,
+    subject: str | None = None,
+) -> list[list[Finding]]:
+    """:meth:`Compiled.evaluate_many` spread over ``workers`` processes, for bulk runs:
+    the same findings in the same order. Each worker is a fresh (spawned) interpreter with
+    its own engine host and compiles the packs once; nothing of this process's engine is
+    shared (the engine is a C module with process-wide state, and forking a process that
+    runs threads is unsafe)."""
+    if workers <= 1 or len(batch) < 2 * engine.BATCH:
+        return compile_packs(packs).evaluate_many(batch, subject=subject)
+    size = max(engine.BATCH, -(-len(batch) // (workers * 4)))  # a few chunks each: balance
+    chunks = [batch[start : start + size] for start in range(0, len(batch), size)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(packs,)
+    ) as pool:
+        results = pool.map(_evaluate_in_worker, chunks, [subject] * len(chunks))
+        return [findings for chunk in results for findings in chunk]
 
 
 def evaluate(

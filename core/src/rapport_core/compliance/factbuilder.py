@@ -156,8 +156,13 @@ async def build_documents(
     }
     from rapport_core.compliance.money_facts import installed_contributors
 
-    for contribute in [*installed_contributors(), *CONTRIBUTORS]:
-        extra = await contribute(firm_id, list(referral_docs), list(partner_docs), as_of)
+    # The built-in domains take the referral rows read above; plugins take their ids.
+    rows = {r["id"]: r for r in referrals}
+    for contribute, given in [
+        *((c, rows) for c in installed_contributors()),
+        *((c, list(referral_docs)) for c in CONTRIBUTORS),
+    ]:
+        extra = await contribute(firm_id, given, list(partner_docs), as_of)
         for rid, facts in (extra.get("referrals") or {}).items():
             if rid in referral_docs:
                 _merge(referral_docs[rid], facts)

@@ -1,4 +1,5 @@
-"""The money domains' facts, read in bulk for many referrals at once: ``fee`` and
+"""The money domains' facts, read in bulk for many referrals at once (a query or two per
+domain, whatever the number of referrals): ``fee`` and
 ``payments`` (fee arrangements and payouts), ``agreement`` (agreement documents),
 ``partner.w9_on_file`` and the amounts paid to each partner (W-9s and payouts).
 
@@ -12,9 +13,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from rapport_core.actors import Actor
-from rapport_core.vocabulary import Role
-
 
 def _dollars(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
@@ -26,18 +24,11 @@ def _share(parameters: dict) -> Decimal | None:
 
 
 async def money_facts(
-    firm_id: int, referral_ids: list[int], partner_ids: list[int], as_of: dt.date
+    firm_id: int, rows: dict[int, dict], partner_ids: list[int], as_of: dt.date
 ) -> dict:
     from rapport_core.money.tables import FeeArrangement, FeeArrangementVersion, Payout
-    from rapport_core.tables import Referral
 
-    referrals = (
-        await Referral.select(Referral.id, Referral.partner, Referral.referred_at).where(
-            (Referral.firm == firm_id) & Referral.id.is_in(referral_ids or [0])
-        )
-        if referral_ids
-        else []
-    )
+    referrals = list(rows.values())
     partner_of = {r["id"]: r["partner"] for r in referrals}
     partners = sorted({p for p in partner_of.values() if p} | set(partner_ids))
     arrangements = await FeeArrangement.select().where(
@@ -126,26 +117,20 @@ async def money_facts(
 
 
 async def agreement_facts(
-    firm_id: int, referral_ids: list[int], partner_ids: list[int], as_of: dt.date
+    firm_id: int, rows: dict[int, dict], partner_ids: list[int], as_of: dt.date
 ) -> dict:
-    from rapport_core.agreements.facts import agreement_facts as one
+    from rapport_core.agreements.facts import agreement_facts_many
 
-    actor = Actor(firm_id=firm_id, label="compliance", role=Role.viewer)
-    return {"referrals": {rid: {"agreement": await one(actor, rid)} for rid in referral_ids}}
+    facts = await agreement_facts_many(firm_id, {rid: r["partner"] for rid, r in rows.items()})
+    return {"referrals": {rid: {"agreement": agreement} for rid, agreement in facts.items()}}
 
 
 async def w9_facts(
-    firm_id: int, referral_ids: list[int], partner_ids: list[int], as_of: dt.date
+    firm_id: int, rows: dict[int, dict], partner_ids: list[int], as_of: dt.date
 ) -> dict:
-    from rapport_core.tables import Referral
     from rapport_core.tax.tables import W9
 
-    partners = set(partner_ids)
-    if referral_ids:
-        rows = await Referral.select(Referral.partner).where(
-            (Referral.firm == firm_id) & Referral.id.is_in(referral_ids)
-        )
-        partners |= {r["partner"] for r in rows if r["partner"]}
+    partners = set(partner_ids) | {r["partner"] for r in rows.values() if r["partner"]}
     on_file = {
         r["partner"]
         for r in await W9.select(W9.partner).where(
@@ -158,7 +143,9 @@ async def w9_facts(
 
 
 def installed_contributors() -> list:
-    """The contributors whose domain is installed (each money domain is its own package)."""
+    """The contributors whose domain is installed (each money domain is its own package).
+    They take the referral rows the fact builder has read (``{id: {id, partner,
+    referred_at}}``) rather than ids, so no domain reads the referrals again."""
     import importlib.util
 
     out = []

@@ -215,14 +215,10 @@ async def _evaluate_all(
 
     referral_docs = {rid: documents.cleaned(doc, dropped) for rid, doc in referral_docs.items()}
     partner_docs = {pid: documents.cleaned(doc, dropped) for pid, doc in partner_docs.items()}
-    for rid, doc in referral_docs.items():
-        out[("referral", rid)] = [
-            f for f in compiled.evaluate(doc, subject="referral") if only_pack in (None, f.pack_id)
-        ]
-    for pid, doc in partner_docs.items():
-        out[("partner", pid)] = [
-            f for f in compiled.evaluate(doc, subject="partner") if only_pack in (None, f.pack_id)
-        ]
+    for kind, docs in (("referral", referral_docs), ("partner", partner_docs)):
+        found = compiled.evaluate_many(list(docs.values()), subject=kind)
+        for subject_id, findings in zip(docs, found, strict=True):
+            out[(kind, subject_id)] = [f for f in findings if only_pack in (None, f.pack_id)]
     return out
 
 

@@ -10,7 +10,6 @@ from rapport_core.tables import Firm
 from tests.compliance.helpers import findings
 from tests.compliance.test_recorded_facts import _firm_with_packs, _open, _paying_partner
 from tests.pipeline.helpers import log
-from tests.ui.conftest import web  # noqa: F401
 from tests.ui.test_pages import partner_fields, visible_text
 
 ATTEST = 'name="client_is_attest_client"'

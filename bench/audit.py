@@ -12,25 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import os
-import platform
 import random
 import resource
 import sqlite3
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-RESULTS = Path(__file__).parent / "results"
+from bench.common import scratch_database, write_results
+
 PG_DATABASE = "rapport_bench_audit"
 #: 1,000,000 events well under a minute.
 TARGET_EVENTS_PER_SECOND = 1_000_000 / 60
@@ -229,56 +227,16 @@ def report(figures: AuditFigures, label: str) -> None:
 @click.option("--keep", is_flag=True, help="Keep the PostgreSQL database afterwards.")
 def main(database_url: str, events: int, keep: bool) -> None:
     """Write a long audit chain in bulk and time `audit verify` over it."""
-    workdir = Path(tempfile.mkdtemp(prefix="rapport-bench-audit-"))
-    os.environ["RAPPORT_DATA_DIR"] = str(workdir)
-    os.environ["RAPPORT_SECRET_KEY"] = "bench"
-    os.environ["RAPPORT_LOAD_PLUGINS"] = ""
-    if database_url:
-        asyncio.run(_pg(database_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        asyncio.run(_pg(database_url, f'CREATE DATABASE "{PG_DATABASE}"'))
-        os.environ["RAPPORT_DATABASE_URL"] = urlunparse(
-            urlparse(database_url)._replace(path=f"/{PG_DATABASE}")
-        )
-        label = "PostgreSQL"
-    else:
-        os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite'}"
-        label = "SQLite"
-    try:
+    with scratch_database(PG_DATABASE, database_url, keep=keep, plugins="") as scratch:
         figures = asyncio.run(measure(events))
-    finally:
-        if database_url and not keep:
-            asyncio.run(_pg(database_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-    label = f"{label}, {events:,} events"
+    label = f"{scratch.database}, {events:,} events"
     report(figures, label)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"audit-{'postgresql' if database_url else 'sqlite'}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "database": label,
-                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-                "figures": asdict(figures),
-            },
-            indent=2,
-        )
-    )
-    console.print(f"figures written to {out}")
+    console.print(f"figures written to {write_results('audit', scratch, label, asdict(figures))}")
     sys.exit(
         0
         if figures.chain_ok and figures.verify_events_per_second >= TARGET_EVENTS_PER_SECOND
         else 1
     )
-
-
-async def _pg(url: str, sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 if __name__ == "__main__":

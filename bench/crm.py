@@ -22,26 +22,20 @@ bench/README.md) with the load average. Exits 1 if any figure misses its target.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import importlib
 import importlib.metadata
-import json
 import logging
-import os
-import platform
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-RESULTS = Path(__file__).parent / "results"
+from bench.common import load_average, scratch_database, write_results
+
 PG_DATABASE = "rapport_bench_crm"
 TARGET_RATIO = 2.0
 console = Console()
@@ -210,60 +204,22 @@ def report(figures: list[Figure], label: str) -> None:
 def main(database_url: str, contacts: int, names: tuple[str, ...], keep: bool) -> None:
     """Time a 10,000-contact sync from each installed fake CRM against a bare httpx loop."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    workdir = Path(tempfile.mkdtemp(prefix="rapport-bench-crm-"))
-    os.environ["RAPPORT_DATA_DIR"] = str(workdir)
-    os.environ["RAPPORT_SECRET_KEY"] = "bench"
     crm_plugins = [
         ep.name
         for ep in importlib.metadata.entry_points(group="rapport")
         if ep.name.startswith("crm_")
     ]
-    os.environ["RAPPORT_LOAD_PLUGINS"] = ",".join(["server", *crm_plugins])
-    admin = None
-    if database_url:
-        admin = database_url
-        asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        asyncio.run(_pg(admin, f'CREATE DATABASE "{PG_DATABASE}"'))
-        os.environ["RAPPORT_DATABASE_URL"] = urlunparse(
-            urlparse(admin)._replace(path=f"/{PG_DATABASE}")
-        )
-        label = "PostgreSQL"
-    else:
-        os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite'}"
-        label = "SQLite"
-    try:
+    plugins = ",".join(["server", *crm_plugins])
+    with scratch_database(PG_DATABASE, database_url, keep=keep, plugins=plugins) as scratch:
         figures = asyncio.run(measure(contacts, list(names)))
-    finally:
-        if admin and not keep:
-            asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-    load = os.getloadavg()[0]
-    label = f"{label}, {contacts:,} contacts per connector, load average {load:.1f}"
-    report(figures, label)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"crm-{'postgresql' if admin else 'sqlite'}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "database": label,
-                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-                "figures": [asdict(f) for f in figures],
-            },
-            indent=2,
-        )
+    label = (
+        f"{scratch.database}, {contacts:,} contacts per connector, "
+        f"load average {load_average():.1f}"
     )
+    report(figures, label)
+    out = write_results("crm", scratch, label, [asdict(f) for f in figures])
     console.print(f"figures written to {out}")
     sys.exit(0 if all(f.target is None or f.ratio <= f.target for f in figures) else 1)
-
-
-async def _pg(url: str, sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 if __name__ == "__main__":

@@ -14,18 +14,16 @@ On PostgreSQL a database of its own (``rapport_bench_import``) is created and dr
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import click
 from rich.console import Console
 from rich.table import Table
+
+from bench.common import load_average, scratch_database
 
 PG_DATABASE = "rapport_bench_import"
 TARGET_S = 20.0
@@ -161,27 +159,9 @@ def report(phases: list[Phase], counts: dict, label: str) -> bool:
 @click.option("--rows", default=50_000, show_default=True)
 def main(database_url: str, rows: int) -> None:
     """Time importing a large contacts export, and importing it again."""
-    workdir = Path(tempfile.mkdtemp(prefix="rapport-bench-import-"))
-    os.environ["RAPPORT_DATA_DIR"] = str(workdir)
-    os.environ["RAPPORT_LOAD_PLUGINS"] = ""  # the built-ins only
-    if database_url:
-        from bench.insights import _pg
-
-        asyncio.run(_pg(database_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        asyncio.run(_pg(database_url, f'CREATE DATABASE "{PG_DATABASE}"'))
-        os.environ["RAPPORT_DATABASE_URL"] = urlunparse(
-            urlparse(database_url)._replace(path=f"/{PG_DATABASE}")
-        )
-        label = f"PostgreSQL, {rows:,} rows"
-    else:
-        os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite'}"
-        label = f"SQLite, {rows:,} rows"
-    try:
+    with scratch_database(PG_DATABASE, database_url, plugins="") as scratch:  # built-ins only
         phases, counts = asyncio.run(measure(rows))
-    finally:
-        if database_url:
-            asyncio.run(_pg(database_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-    label += f", load average {os.getloadavg()[0]:.1f}"
+    label = f"{scratch.database}, {rows:,} rows, load average {load_average():.1f}"
     sys.exit(0 if report(phases, counts, label) else 1)
 
 

@@ -11,26 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import math
 import os
-import platform
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-RESULTS = Path(__file__).parent / "results"
+from bench.common import scratch_database, write_results
+
 PG_DATABASE = "rapport_bench"
 PASSWORD = "bench-password-1"
 
@@ -273,58 +270,16 @@ def report(figures: list[Figure], label: str) -> None:
 def main(database_url, partners, referrals, runs, health_runs, keep) -> None:
     """Generate a large firm and time the dashboard API, partner list and partner health."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
-    workdir = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
-    os.environ["RAPPORT_DATA_DIR"] = str(workdir)
-    os.environ["RAPPORT_SECRET_KEY"] = "bench"
-    os.environ["RAPPORT_ARGON2_PROFILE"] = "CHEAPEST"
-    os.environ["RAPPORT_LOAD_PLUGINS"] = "server"  # the web app; no test plugins
-    admin = None
-    if database_url:
-        admin = database_url
-        asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        asyncio.run(_pg(admin, f'CREATE DATABASE "{PG_DATABASE}"'))
-        os.environ["RAPPORT_DATABASE_URL"] = urlunparse(
-            urlparse(admin)._replace(path=f"/{PG_DATABASE}")
-        )
-        label = "PostgreSQL"
-    else:
-        os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite'}"
-        label = "SQLite"
     from bench.dataset import Scale
 
     scale = Scale(partners=partners, referrals=referrals)
-    try:
+    with scratch_database(PG_DATABASE, database_url, keep=keep, plugins="server") as scratch:
         figures = asyncio.run(measure(scale, runs, health_runs))
-    finally:
-        if admin and not keep:
-            asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-    label = f"{label}, {partners:,} partners, {referrals:,} referrals"
+    label = f"{scratch.database}, {partners:,} partners, {referrals:,} referrals"
     report(figures, label)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"insights-{'postgresql' if admin else 'sqlite'}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "database": label,
-                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-                "figures": [asdict(f) | {"p50": f.p50, "p95": f.p95} for f in figures],
-            },
-            indent=2,
-        )
-    )
-    console.print(f"figures written to {out}")
+    figures_json = [asdict(f) | {"p50": f.p50, "p95": f.p95} for f in figures]
+    console.print(f"figures written to {write_results('insights', scratch, label, figures_json)}")
     sys.exit(0 if all(f.passed for f in figures) else 1)
-
-
-async def _pg(url: str, sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 if __name__ == "__main__":

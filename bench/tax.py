@@ -15,21 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
-import os
-import platform
-import tempfile
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-RESULTS = Path(__file__).parent / "results"
+from bench.common import scratch_database, write_results
+
 PG_DATABASE = "rapport_bench_tax"
 YEAR = 2026
 console = Console()
@@ -188,38 +183,11 @@ def report(figures: list[Figure], label: str) -> None:
 @click.option("--fire-payees", default=10_000, show_default=True)
 def main(database_url: str, pdf_payees: int, fire_payees: int) -> None:
     """Time a year's 1099-NEC PDFs and a FIRE file."""
-    from bench.insights import _pg
-
-    workdir = Path(tempfile.mkdtemp(prefix="rapport-bench-tax-"))
-    os.environ["RAPPORT_DATA_DIR"] = str(workdir)
-    os.environ["RAPPORT_SECRET_KEY"] = "bench"
-    if database_url:
-        asyncio.run(_pg(database_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        asyncio.run(_pg(database_url, f'CREATE DATABASE "{PG_DATABASE}"'))
-        url = urlunparse(urlparse(database_url)._replace(path=f"/{PG_DATABASE}"))
-        os.environ["RAPPORT_DATABASE_URL"], label = url, "PostgreSQL"
-    else:
-        os.environ["RAPPORT_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite'}"
-        label = "SQLite"
-    try:
+    with scratch_database(PG_DATABASE, database_url) as scratch:
         figures = asyncio.run(measure(pdf_payees, fire_payees))
-    finally:
-        if database_url:
-            asyncio.run(_pg(database_url, f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-    report(figures, label)
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"tax-{label.lower()}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "database": label,
-                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-                "figures": [asdict(f) | {"ms_per_payee": f.ms_per_payee} for f in figures],
-            },
-            indent=2,
-        )
-    )
+    report(figures, scratch.database)
+    figures_json = [asdict(f) | {"ms_per_payee": f.ms_per_payee} for f in figures]
+    out = write_results("tax", scratch, scratch.database, figures_json)
     console.print(f"figures written to {out}")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _GMAIL = {"gmail.com", "googlemail.com"}
 _COMPANY_SUFFIXES = {
@@ -36,11 +37,17 @@ def phone_key(phone: str | None) -> str:
     return digits if len(digits) >= 7 else ""
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 def _words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-    return re.findall(r"[a-z0-9]+", folded)
+    if not text.isascii():  # accents folded away ("Lée" -> "lee")
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _WORD.findall(text.casefold())
 
 
+# A sync or import asks for the same person's key two or three times in a row.
+@lru_cache(maxsize=4096)
 def name_key(name: str | None, company: str | None = "") -> str:
     """``"ann lee|acme"`` from ``"Ann  Lée"`` and ``"ACME, Inc."``; empty without a name."""
     person = " ".join(_words(name or ""))

@@ -28,6 +28,9 @@ class PartnerIndex:
     #: looks at few of them, and parsing every partner's would cost more than the rest).
     external: dict[int, dict[str, str] | str] = field(default_factory=dict)
 
+    #: Keys that name a placeholder (a queued partner's negative id), for :meth:`resolve`.
+    _placeholders: list[tuple[dict[str, int], str]] = field(default_factory=list)
+
     #: False until :meth:`load` has run: a page whose records are all linked already (a
     #: re-sync) never needs the index, so a sync loads it when a page first does.
     loaded: bool = False
@@ -53,15 +56,27 @@ class PartnerIndex:
         external_ids: dict[str, str] | str | None,
     ) -> None:
         if key := email_key(email):
-            self.by_email.setdefault(key, partner_id)
+            self._index(self.by_email, key, partner_id)
         if key := name_key(name, organisation):
-            self.by_name.setdefault(key, partner_id)
+            self._index(self.by_name, key, partner_id)
             person = name_key(name)
             if self.by_person.setdefault(person, key) != key:
                 self.by_person[person] = None  # two partners of that name: no guess
         self.external[partner_id] = (
             external_ids if isinstance(external_ids, str) else dict(external_ids or {})
         )
+
+    def _index(self, mapping: dict[str, int], key: str, partner_id: int) -> None:
+        if mapping.setdefault(key, partner_id) == partner_id and partner_id < 0:
+            self._placeholders.append((mapping, key))
+
+    def resolve(self, real: dict[int, int]) -> None:
+        """Queued partners were created: their placeholder ids -> their real ids."""
+        for mapping, key in self._placeholders:
+            mapping[key] = real[mapping[key]]
+        self._placeholders.clear()
+        for placeholder, partner_id in real.items():
+            self.external[partner_id] = self.external.pop(placeholder)
 
     def external_ids(self, partner_id: int) -> dict[str, str]:
         ids = self.external[partner_id]

@@ -111,13 +111,23 @@ class Mapping:
             for word, profession in words.items()
         ]
 
+    @cached_property
+    def _known_hints(self) -> dict[str, Profession]:
+        return {}  # CRMs repeat a handful of titles and categories across thousands of records
+
     def profession(self, hint: str) -> Profession:
-        if hint:
-            text = hint.lower()
-            for pattern, profession in self._patterns:
-                if pattern.search(text):
-                    return profession
-        return self.default_profession
+        if not hint:
+            return self.default_profession
+        if (known := self._known_hints.get(hint)) is not None:
+            return known
+        text, found = hint.lower(), self.default_profession
+        for pattern, profession in self._patterns:
+            if pattern.search(text):
+                found = profession
+                break
+        if len(self._known_hints) < 10_000:
+            self._known_hints[hint] = found
+        return found
 
     def apply(self, record: ContactRecord, raw: dict[str, Any]) -> ContactRecord:
         if not self.fields:

@@ -42,7 +42,7 @@ from rapport_core.errors import Conflict
 from rapport_core.plugins import hold_notifications, notify_all
 from rapport_core.schemas import PartnerCreate, PartnerUpdate
 from rapport_core.services import partners as partner_service
-from rapport_core.services.common import bulk_insert, transaction
+from rapport_core.services.common import bulk_insert, collector_paused, transaction
 
 #: The partner fields a CRM fills.
 PARTNER_FIELDS = (
@@ -74,6 +74,18 @@ class SyncProgress:
     def problem(self, external_id: str, field: str, reason: str) -> None:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"external_id": external_id, "field": field, "reason": reason})
+
+
+@dataclass
+class PreparedPage:
+    """A page with its records mapped (and digested) ahead of its transaction."""
+
+    page: RawPage
+    records: list[tuple[ContactRecord, str]] = field(default_factory=list)
+    #: (external id, reason) of records the connector could not read.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: Records that are not contacts (the connector returned None).
+    not_contacts: int = 0
 
 
 def run_out(row: dict[str, Any]) -> SyncRunOut:
@@ -142,8 +154,9 @@ async def _http(http: httpx.AsyncClient | None):
         yield client
 
 
-async def _read_ahead(pages: AsyncIterator[RawPage]) -> AsyncIterator[RawPage]:
-    """The connector's pages, the next one fetched while the current one is written.
+async def _read_ahead(pages: AsyncIterator[PreparedPage]) -> AsyncIterator[PreparedPage]:
+    """The connector's pages, the next one fetched and mapped while the current one is
+    written (the database works in its own thread or server meanwhile).
     Each fetch is a task started outside the page's transaction, so a token refresh it
     stores is not part of that transaction."""
     iterator = aiter(pages)
@@ -170,7 +183,7 @@ async def _page_transaction(progress: SyncProgress):
     """One page's transaction. The partner hooks its writes call are held and run after it
     commits: a slow hook must not keep the page's transaction (and its locks) open, and a
     failing one must not roll the page back. Its failure is a problem on the run."""
-    with hold_notifications() as hooks:
+    with hold_notifications() as hooks, collector_paused():
         async with transaction():
             yield
     try:
@@ -197,6 +210,10 @@ class _PageWriter:
         self.name = connector.name
         self.overwrite = bool((connection["settings"] or {}).get("overwrite_edited"))
         self.index = PartnerIndex()
+        #: The connection's links by external id (loaded by the first page), kept current.
+        self.links: dict[str, dict[str, Any]] | None = None
+        #: External ids with a pending merge suggestion -> its id (loaded when first needed).
+        self.pending: dict[str, int] | None = None
         # New partners wait here and are created together at the end of the page; the
         # index knows them by a placeholder (negative) id until then.
         self._queue: list[tuple[ContactRecord, PartnerCreate, dict[str, Any], str]] = []
@@ -205,7 +222,8 @@ class _PageWriter:
         return f"{self.actor.firm_id}:{self.name}:{external_id}"
 
     def digest(self, record: ContactRecord) -> str:
-        fields = record.model_dump(mode="json", include=RECORD_FIELDS)
+        """What the mapping reads of a record (``RECORD_FIELDS`` and the profession)."""
+        fields = {name: getattr(record, name) for name in RECORD_FIELDS}
         fields["profession"] = self.connector.mapping.profession(record.profession_hint).value
         return _digest(fields)
 
@@ -225,48 +243,63 @@ class _PageWriter:
             external_ids={self.name: record.external_id},
         )
 
-    async def write(self, page: RawPage, progress: SyncProgress) -> None:
-        records: list[ContactRecord] = []
+    def prepare(self, page: RawPage) -> PreparedPage:
+        """The page's records read and mapped, with their digests: no database work, so it
+        runs while the page before is being written (see :func:`_read_ahead`)."""
+        prepared = PreparedPage(page)
         for raw in page.records:
-            progress.seen += 1
             try:
                 record = self.connector.contact(raw)
             except (ValidationError, KeyError, TypeError, ValueError) as error:
-                progress.failed += 1
-                progress.problem(str(raw.get("id", "?")), "record", f"cannot be read: {error}")
+                prepared.unreadable.append((str(raw.get("id", "?")), f"cannot be read: {error}"))
                 continue
             if record is None:
-                progress.skipped += 1
+                prepared.not_contacts += 1
             else:
-                records.append(record)
-        keys = [self._key(r.external_id) for r in records]
-        # ``synced`` stays JSON text until a changed record needs it (_update_linked).
-        links = {
-            row["external_id"]: row
-            for row in await CrmLink.select(
-                CrmLink.id, CrmLink.external_id, CrmLink.partner, CrmLink.synced,
-                CrmLink.content_hash,
-            ).where(CrmLink.key.is_in(keys or [""]))
-        }  # fmt: skip
-        # Only a record without a link can have a suggestion waiting or be matched to a
-        # partner (a re-sync has none).
-        unlinked = [k for k, r in zip(keys, records, strict=True) if r.external_id not in links]
-        if unlinked and not self.index.loaded:
-            await self.index.load(self.actor)
-        pending = (
-            {
-                row["external_id"]: row
-                for row in await CrmMergeSuggestion.select(
-                    CrmMergeSuggestion.id, CrmMergeSuggestion.external_id
-                ).where(
-                    CrmMergeSuggestion.key.is_in(unlinked), CrmMergeSuggestion.status == "pending"
+                prepared.records.append((record, self.digest(record)))
+        return prepared
+
+    async def prepare_all(self, pages: AsyncIterator[RawPage]) -> AsyncIterator[PreparedPage]:
+        async for page in pages:
+            with collector_paused():
+                prepared = self.prepare(page)
+            yield prepared
+
+    async def write(self, prepared: PreparedPage, progress: SyncProgress) -> None:
+        progress.seen += len(prepared.page.records)
+        progress.skipped += prepared.not_contacts
+        for external_id, reason in prepared.unreadable:
+            progress.failed += 1
+            progress.problem(external_id, "record", reason)
+        if self.links is None:
+            self.links = await _links_of(self.connection["id"])
+        records = prepared.records
+        changed = [
+            link["id"]
+            for record, digest in records
+            if (link := self.links.get(record.external_id)) and link["content_hash"] != digest
+        ]
+        # ``synced`` (JSON text) is read only for the records that changed.
+        if changed:
+            synced = {
+                row["id"]: row["synced"]
+                for row in await CrmLink.select(CrmLink.id, CrmLink.synced).where(
+                    CrmLink.id.is_in(changed)
                 )
             }
-            if unlinked
-            else {}
-        )
-        for record in records:
-            await self.upsert(record, links.get(record.external_id), pending, progress)
+            for record, _ in records:
+                link = self.links.get(record.external_id)
+                if link and link["id"] in synced:
+                    link["synced"] = synced[link["id"]]
+        # Only a record without a link can have a suggestion waiting or be matched to a
+        # partner (a re-sync has none).
+        if any(record.external_id not in self.links for record, _ in records):
+            if not self.index.loaded:
+                await self.index.load(self.actor)
+            if self.pending is None:
+                self.pending = await _pending_suggestions(self.connection["id"])
+        for record, digest in records:
+            await self.upsert(record, digest, self.links.get(record.external_id), progress)
         await self.flush()
 
     async def flush(self) -> None:
@@ -275,21 +308,13 @@ class _PageWriter:
             return
         queued, self._queue = self._queue, []
         created = await partner_service.create_partners(self.actor, [q[1] for q in queued])
-        real = {-(n + 1): partner.id for n, partner in enumerate(created)}
         stamp = now()
-        await bulk_insert(
-            CrmLink,
-            [
-                self._link_row(partner.id, record.external_id, values, digest, stamp)
-                for (record, _, values, digest), partner in zip(queued, created, strict=True)
-            ],
-        )
-        for mapping in (self.index.by_email, self.index.by_name):
-            for key, partner_id in mapping.items():
-                if partner_id < 0:
-                    mapping[key] = real[partner_id]
-        for placeholder, partner_id in real.items():
-            self.index.external[partner_id] = self.index.external.pop(placeholder)
+        rows = [
+            self._link_row(partner.id, record.external_id, values, digest, stamp)
+            for (record, _, values, digest), partner in zip(queued, created, strict=True)
+        ]
+        self._remember(rows, await bulk_insert(CrmLink, rows))
+        self.index.resolve({-(n + 1): partner.id for n, partner in enumerate(created)})
 
     async def _known(self, lookup, *args) -> int | None:
         """An index lookup; a queued partner is created first, so the answer is a real id."""
@@ -302,8 +327,8 @@ class _PageWriter:
     async def upsert(
         self,
         record: ContactRecord,
+        digest: str,
         link: dict[str, Any] | None,
-        pending: dict[str, dict[str, Any]],
         progress: SyncProgress,
     ) -> None:
         external_id = record.external_id
@@ -316,7 +341,6 @@ class _PageWriter:
             return
         # What the CRM sent, as the mapping reads it: unchanged records stop here, before
         # the (costlier) validation of partner fields.
-        digest = self.digest(record)
         if link is not None and link["content_hash"] == digest:
             progress.unchanged += 1
             return
@@ -336,11 +360,12 @@ class _PageWriter:
             await CrmLink.update(
                 {CrmLink.synced: values, CrmLink.content_hash: digest, CrmLink.synced_at: stamp}
             ).where(CrmLink.id == link["id"])
+            link.update(synced=values, content_hash=digest)
             return
-        if external_id in pending:
+        if self.pending and external_id in self.pending:
             await CrmMergeSuggestion.update(
                 {CrmMergeSuggestion.record: record.model_dump(mode="json")}
-            ).where(CrmMergeSuggestion.id == pending[external_id]["id"])
+            ).where(CrmMergeSuggestion.id == self.pending[external_id])
             progress.skipped += 1
             return
         partner_id = await self._known(self.index.by_email_of, values["email"])
@@ -429,12 +454,22 @@ class _PageWriter:
         }
 
     async def link(self, partner_id: int, external_id: str, values: dict, digest: str) -> None:
-        await bulk_insert(CrmLink, [self._link_row(partner_id, external_id, values, digest, now())])
+        rows = [self._link_row(partner_id, external_id, values, digest, now())]
+        self._remember(rows, await bulk_insert(CrmLink, rows))
+
+    def _remember(self, rows: list[dict[str, Any]], ids: list[int]) -> None:
+        if self.links is None:
+            return  # loaded from the database when a page first needs them
+        for row, link_id in zip(rows, ids, strict=True):
+            self.links[row["external_id"]] = {
+                "id": link_id, "partner": row["partner"], "synced": row["synced"],
+                "content_hash": row["content_hash"],
+            }  # fmt: skip
 
     async def _suggest(self, record: ContactRecord, partner_id: int) -> None:
         key = self._key(record.external_id)
         await CrmMergeSuggestion.delete().where(CrmMergeSuggestion.key == key)
-        await CrmMergeSuggestion.insert(
+        inserted = await CrmMergeSuggestion.insert(
             CrmMergeSuggestion(
                 firm=self.actor.firm_id,
                 connection=self.connection["id"],
@@ -446,7 +481,24 @@ class _PageWriter:
                 status="pending",
                 created_at=now(),
             )
-        )
+        ).returning(CrmMergeSuggestion.id)
+        if self.pending is not None:
+            self.pending[record.external_id] = inserted[0]["id"]
+
+
+async def _links_of(connection_id: int) -> dict[str, dict[str, Any]]:
+    """The connection's links by external id (``synced`` is read when a record changed)."""
+    rows = await CrmLink.select(
+        CrmLink.id, CrmLink.external_id, CrmLink.partner, CrmLink.content_hash
+    ).where(CrmLink.connection == connection_id)
+    return {row["external_id"]: row for row in rows}
+
+
+async def _pending_suggestions(connection_id: int) -> dict[str, int]:
+    rows = await CrmMergeSuggestion.select(
+        CrmMergeSuggestion.id, CrmMergeSuggestion.external_id
+    ).where(CrmMergeSuggestion.connection == connection_id, CrmMergeSuggestion.status == "pending")
+    return {row["external_id"]: row["id"] for row in rows}
 
 
 def _sync_actor(actor: Actor, name: str) -> Actor:
@@ -549,11 +601,12 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                 **({"sleep": sleep} if sleep else {}),
             )
             pages = connector.fetch_pages(client, state.get("cursor"), since=since)
-            async for page in _read_ahead(pages):
+            async for prepared in _read_ahead(writer.prepare_all(pages)):
+                page = prepared.page
                 progress.pages += 1
                 progress.total = page.total if page.total is not None else progress.total
                 async with _page_transaction(progress):
-                    await writer.write(page, progress)
+                    await writer.write(prepared, progress)
                     bookmark = {"cursor": page.bookmark, "started": window_started.isoformat()}
                     await CrmConnection.update(
                         {

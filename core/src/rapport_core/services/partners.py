@@ -22,6 +22,7 @@ from rapport_core.schemas import (
 from rapport_core.services.common import (
     bulk_insert,
     changes,
+    collector_paused,
     get_scoped,
     ilike,
     like_term,
@@ -293,6 +294,11 @@ async def insert_partners(
     event each. The caller commits, then calls :func:`announce_partners`.
     ``on_chunk(count)`` is told how many rows each INSERT wrote (for progress bars)."""
     actor.require_write()
+    with collector_paused():
+        return await _insert_partners(actor, items, on_chunk)
+
+
+async def _insert_partners(actor: Actor, items: list[PartnerCreate], on_chunk) -> list[PartnerOut]:
     stamp = now()
     values = [
         {

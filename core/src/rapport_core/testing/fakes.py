@@ -26,6 +26,7 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -169,15 +170,42 @@ class FakeCRM:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> str:
-        """Serve (again, on the same port after a :meth:`stop`); returns the base URL."""
+    def bind(self) -> str:
+        """Listen on the port, not serving yet (:meth:`start` or :meth:`in_child_process`
+        serves); returns the base URL."""
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer((self._host, self._port), handler)
         self._server.daemon_threads = True
         self._port = self._server.server_address[1]
+        return self.base_url
+
+    def start(self) -> str:
+        """Serve (again, on the same port after a :meth:`stop`); returns the base URL."""
+        self.bind()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self.base_url
+
+    @contextlib.contextmanager
+    def in_child_process(self) -> Iterator[str]:
+        """Serve from a forked child process, after :meth:`bind`: benchmarks use it so the
+        CRM's work is not done by the client's process (and its interpreter lock), as with
+        a real CRM. The child has the fake as it was at the fork (tokens issued before it
+        work); what it serves is not recorded in this process."""
+        import multiprocessing
+
+        assert self._server is not None, "bind() the fake first"
+        child = multiprocessing.get_context("fork").Process(
+            target=self._server.serve_forever, daemon=True
+        )
+        child.start()
+        try:
+            yield self.base_url
+        finally:
+            child.terminate()
+            child.join()
+            self._server.server_close()
+            self._server = None
 
     def stop(self) -> None:
         """Stop as a crashed server would: no new connections, open ones cut."""

@@ -6,12 +6,13 @@ import datetime as dt
 import gc
 import json
 import sqlite3
+from operator import itemgetter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, contextmanager
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import asyncpg
-from piccolo.columns import JSON
+from piccolo.columns import JSON, Array, Timestamp, Timestamptz
 from piccolo.engine.sqlite import convert_array_in, convert_datetime_in
 from piccolo.table import Table
 from piccolo.utils.encoding import ORJSON
@@ -136,7 +137,7 @@ async def bulk_insert(table: type[Table], rows: list[dict], *, on_chunk=None) ->
     open transaction, and return their ids in order (as Piccolo's own ``insert().returning``
     does). For imports and syncs: building one Piccolo object per row costs more than the
     database's work. JSON values are serialised here (on SQLite lists and times too, see
-    :class:`_SQLiteValues`); the rest is adapted by the driver as Piccolo has set it up."""
+    :func:`_sqlite_values`); the rest is adapted by the driver as Piccolo has set it up."""
     if not rows:
         return []
     engine = table._meta.db
@@ -149,11 +150,11 @@ async def bulk_insert(table: type[Table], rows: list[dict], *, on_chunk=None) ->
         return await _copy_rows(current.connection, table, names, json_names, rows, on_chunk)
     column_list = ", ".join(f'"{name}"' for name in names)
     group = f"({', '.join('?' for _ in names)})"
-    to_sql = _SQLiteValues(json_names)
+    values_of = _sqlite_values(table, names, json_names)
     ids: list[int] = []
     for start in range(0, len(rows), BULK_CHUNK):
         chunk = rows[start : start + BULK_CHUNK]
-        params = [to_sql(name, row[name]) for row in chunk for name in names]
+        params = [value for row in chunk for value in values_of(row)]
         sql = (
             f'INSERT INTO "{table._meta.tablename}" ({column_list}) VALUES '
             f'{", ".join([group] * len(chunk))} RETURNING "id"'
@@ -167,29 +168,48 @@ async def bulk_insert(table: type[Table], rows: list[dict], *, on_chunk=None) ->
     return ids
 
 
-class _SQLiteValues:
-    """Values as Piccolo's SQLite adapters would store them, converted here: its adapters
-    run once per value inside the driver, and for lists (JSON text) they cost more than the
-    insert itself. Types without a fast path are left to the adapters."""
+def _sqlite_values(table: type[Table], names: list[str], json_names: set[str]):
+    """A row's values as Piccolo's SQLite adapters would store them, converted here: the
+    adapters run once per value inside the driver, and for lists (JSON text) they cost
+    more than the insert itself. Types without a fast path are left to the adapters."""
+    columns = {column._meta.db_column_name: column for column in table._meta.columns}
+    times: dict[dt.datetime, str] = {}  # a bulk insert's rows share their stamps
 
-    def __init__(self, json_names: set[str]) -> None:
-        self.json_names = json_names
-        self.times: dict[dt.datetime, str] = {}  # a bulk insert's rows share their stamps
+    def json_text(value):
+        return value if type(value) is str else json.dumps(value)
 
-    def __call__(self, name: str, value):
-        kind = type(value)
-        if name in self.json_names:
-            return value if kind is str or value is None else json.dumps(value)
-        if kind is list:
-            if ORJSON or not all(type(item) is str for item in value):
-                return convert_array_in(value)
-            return json.dumps(value)  # what convert_array_in writes for a list of strings
-        if kind is dt.datetime:
-            text = self.times.get(value)
-            if text is None:
-                text = self.times[value] = convert_datetime_in(value)
-            return text
-        return value
+    def array_text(value):
+        if ORJSON or not all(type(item) is str for item in value):
+            return convert_array_in(value)
+        return json.dumps(value)  # what convert_array_in writes for a list of strings
+
+    def time_text(value):
+        if type(value) is not dt.datetime:
+            return value
+        text = times.get(value)
+        if text is None:
+            text = times[value] = convert_datetime_in(value)
+        return text
+
+    converters = []
+    for position, name in enumerate(names):
+        column = columns.get(name)
+        if name in json_names:
+            converters.append((position, json_text))
+        elif isinstance(column, Array):
+            converters.append((position, array_text))
+        elif isinstance(column, Timestamptz | Timestamp):
+            converters.append((position, time_text))
+    get = itemgetter(*names)
+
+    def values_of(row: dict) -> list:
+        values = list(get(row)) if len(names) > 1 else [get(row)]
+        for position, convert in converters:
+            if values[position] is not None:
+                values[position] = convert(values[position])
+        return values
+
+    return values_of
 
 
 #: Rows per COPY on PostgreSQL (a progress report after each).

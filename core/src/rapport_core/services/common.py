@@ -6,10 +6,10 @@ import datetime as dt
 import gc
 import json
 import sqlite3
-from operator import itemgetter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, contextmanager
 from decimal import ROUND_HALF_EVEN, Decimal
+from operator import itemgetter
 
 import asyncpg
 from piccolo.columns import JSON, Array, Timestamp, Timestamptz

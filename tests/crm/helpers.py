@@ -32,7 +32,8 @@ def clio_env(fake: FakeClio) -> dict[str, str]:
 async def seed_merge_suggestion(firm_id: int, partner_id: int) -> int:
     """A pending merge suggestion in ``firm_id`` (for the tenancy tests' seeded records)."""
     from rapport_core.clock import now
-    from rapport_core.crm.tables import CrmConnection, CrmMergeSuggestion
+    from rapport_core.crm.tables import CrmConnection
+    from rapport_core.suggestions.tables import MergeSuggestion
 
     stamp = now()
     connection = CrmConnection(
@@ -40,10 +41,10 @@ async def seed_merge_suggestion(firm_id: int, partner_id: int) -> int:
         base_url="https://app.clio.com", created_at=stamp, updated_at=stamp,
     )  # fmt: skip
     await connection.save()
-    suggestion = CrmMergeSuggestion(
-        firm=firm_id, connection=connection.id, connector="clio", external_id="1",
-        key=f"{firm_id}:clio:1", partner=partner_id, status="pending", created_at=stamp,
-        record={"external_id": "1", "name": "Grace Hopper"},
+    suggestion = MergeSuggestion(
+        firm=firm_id, partner=partner_id, origin="crm", source="Clio",
+        connection=connection.id, connector="clio", external_id="1", key=f"{firm_id}:clio:1",
+        status="pending", created_at=stamp, record={"external_id": "1", "name": "Grace Hopper"},
     )  # fmt: skip
     await suggestion.save()
     return suggestion.id

@@ -125,18 +125,17 @@ async def test_merge_suggestions_page(web, firm, other_firm, fake):
     synced = await web.post("/integrations/clio/sync", {})
     assert "249 created" in synced.text and "1 skipped" in synced.text
     assert "1 possible duplicate to review" in synced.text
-    page = await web.get("/integrations/suggestions")
+    page = await web.get("/duplicates")
     assert person["name"] in page.text and f"/partners/{mine.id}" in page.text
+    assert "from Clio" in page.text
     suggestion_id = int(page.text.split('id="suggestion-')[1].split('"')[0])
 
     await web.sign_in(other_firm.emails["owner"])
-    assert (
-        await web.post(f"/integrations/suggestions/{suggestion_id}/merge", {})
-    ).status_code == 404
-    assert person["name"] not in (await web.get("/integrations/suggestions")).text
+    assert (await web.post(f"/duplicates/{suggestion_id}/merge", {})).status_code == 404
+    assert person["name"] not in (await web.get("/duplicates")).text
 
     await web.sign_in(firm.emails["member"])
-    merged = await web.post(f"/integrations/suggestions/{suggestion_id}/merge", {})
+    merged = await web.post(f"/duplicates/{suggestion_id}/merge", {})
     assert merged.status_code == 200 and "Nothing to review" in merged.text
     partner = (await web.client.get(f"/api/v1/partners/{mine.id}", headers=firm.headers())).json()
     assert partner["external_ids"] == {"clio": str(person["id"])}

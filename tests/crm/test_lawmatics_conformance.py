@@ -125,9 +125,9 @@ async def sync_sources(actor, sources: list[dict]):
 
 
 async def test_a_referral_source_named_like_a_partner_waits_to_be_merged_into_them(firm):
-    from rapport_core.crm.suggestions import decide, list_suggestions
     from rapport_core.schemas import PartnerCreate
     from rapport_core.services.partners import create_partner, get_partner
+    from rapport_core.suggestions.service import decide, list_suggestions
 
     actor = firm.actor("owner")
     partner = await create_partner(

@@ -13,7 +13,6 @@ from rapport_core.crm import RetryPolicy
 from rapport_core.crm.connections import update_settings
 from rapport_core.crm.scheduler import run_due_syncs
 from rapport_core.crm.schemas import ConnectionSettingsIn
-from rapport_core.crm.suggestions import decide, list_suggestions
 from rapport_core.crm.sync import _claim, _release, sync_connection
 from rapport_core.crm.tables import CrmConnection, CrmLink
 from rapport_core.errors import Conflict
@@ -24,6 +23,7 @@ from rapport_core.services.partners import (
     search_partners,
     update_partner,
 )
+from rapport_core.suggestions.service import decide, list_suggestions
 from rapport_core.tables import Partner
 from rapport_crm_clio.fake import FakeClio
 

@@ -4,10 +4,11 @@ import pytest
 import rapport_test_hello
 from rapport_core.audit import events_for
 from rapport_core.errors import Forbidden, NotFound
-from rapport_core.importing import service, suggestions
+from rapport_core.importing import service
 from rapport_core.importing.schemas import ImportMode, ImportOptions
 from rapport_core.schemas import PartnerCreate, PartnerSearch, PartnerUpdate
 from rapport_core.services import partners
+from rapport_core.suggestions import service as suggestions
 
 from tests.importing import samples
 
@@ -86,7 +87,8 @@ async def test_same_name_and_organisation_is_a_suggestion_never_a_merge(firm):
     assert (report.counts.created, report.counts.suggestions) == (1, 1)
     assert len(await all_partners(firm)) == 2
     [suggestion] = await suggestions.list_suggestions(firm.actor())
-    assert suggestion.candidate_id == existing.id and suggestion.partner_name == "Dana Ortiz"
+    assert suggestion.partner_id == existing.id and suggestion.candidate.name == "Dana Ortiz"
+    assert suggestion.duplicate_id not in (None, existing.id) and suggestion.origin == "import"
     again = await run(firm, samples.outlook([DANA]))
     assert (again.counts.created, again.counts.suggestions) == (0, 0)
     assert len(await suggestions.list_suggestions(firm.actor())) == 1

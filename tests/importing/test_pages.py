@@ -83,13 +83,15 @@ async def test_detected_export_and_duplicate_review(web, client, firm):
     import_id = uploaded.url.path.rsplit("/", 1)[-1]
     done = await web.post(f"/partners/import/{import_id}", {"action": "import"})
     assert "Review 1 possible duplicate" in visible_text(done.text)
-    review = visible_text((await web.get("/partners/import/suggestions")).text)
+    review = visible_text((await web.get("/duplicates")).text)
     assert "Sam Reed" in review and "same name and organisation" in review
-    [suggestion] = (await client.get("/api/v1/imports/suggestions", headers=firm.headers())).json()
-    merged = await web.post(f"/partners/import/suggestions/{suggestion['id']}/merge", {})
+    assert "from Connections.csv (import)" in review
+    [suggestion] = (await client.get("/api/v1/suggestions", headers=firm.headers())).json()
+    assert (suggestion["origin"], suggestion["source"]) == ("import", "Connections.csv")
+    merged = await web.post(f"/duplicates/{suggestion['id']}/merge", {})
     assert merged.history[0].status_code == 303 and "Nothing to review" in merged.text
     [partner] = (await client.get("/api/v1/partners", headers=firm.headers())).json()["items"]
-    assert partner["id"] == suggestion["candidate_id"]
+    assert partner["id"] == suggestion["partner_id"]
     assert partner["external_ids"] == {"linkedin": "https://www.linkedin.com/in/s"}
     assert partner["notes"] == "Job title: Advisor"
 
@@ -133,14 +135,15 @@ async def test_api_import_and_tenancy(web, client, firm, other_firm):
     await client.post(
         "/api/v1/imports", files={"file": ("d.vcf", card, "text/vcard")}, headers=firm.headers()
     )
-    [suggestion] = (await client.get("/api/v1/imports/suggestions", headers=firm.headers())).json()
-    assert (await client.get("/api/v1/imports/suggestions", headers=theirs)).json() == []
-    for decision in ("merge", "dismiss"):
-        path = f"/api/v1/imports/suggestions/{suggestion['id']}/{decision}"
+    [suggestion] = (await client.get("/api/v1/suggestions", headers=firm.headers())).json()
+    assert (await client.get("/api/v1/suggestions", headers=theirs)).json() == []
+    for path in (f"/api/v1/suggestions/{suggestion['id']}/merge",
+                 f"/api/v1/suggestions/{suggestion['id']}/separate",
+                 f"/api/v1/imports/suggestions/{suggestion['id']}/dismiss"):  # fmt: skip
         assert (await client.post(path, headers=theirs)).status_code == 404, path
     await web.sign_in(other_firm.emails["owner"])
-    for decision in ("merge", "dismiss"):
-        path = f"/partners/import/suggestions/{suggestion['id']}/{decision}"
+    for decision in ("merge", "separate"):
+        path = f"/duplicates/{suggestion['id']}/{decision}"
         assert (await web.post(path, {})).status_code == 404, path
     for path in (f"/partners/import/{import_id}", f"/partners/import/{import_id}/report",
                  f"/partners/import/{import_id}/report.csv"):  # fmt: skip

@@ -137,6 +137,7 @@ def test_the_menu_opens_on_a_phone_and_leads_to_a_page(browser, wait, server_url
         "Partner updates",
         "Partners",
         "Network map",
+        "Possible duplicates",
         "Payouts",
         "Tax",
         "Compliance",

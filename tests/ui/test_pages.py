@@ -263,7 +263,7 @@ async def test_main_nav_groups_the_pages_and_marks_the_current_one(web, firm):
     nav = main_nav((await web.get("/referrals?stage=submitted")).text)
     assert nav["sections"] == {
         "referrals": ["Referrals", "Pipeline", "Partner updates"],
-        "network": ["Partners", "Network map"],
+        "network": ["Partners", "Network map", "Possible duplicates"],
         "money": ["Payouts", "Tax"],
         "compliance": ["Compliance", "Agreements"],  # the audit log is for compliance roles
         "settings": ["Settings", "Integrations"],

@@ -18,6 +18,7 @@ APP_CONFIG = AppConfig(
             "rapport_core.tax.tables",
             "rapport_core.crm.tables",
             "rapport_core.importing.tables",
+            "rapport_core.suggestions.tables",
         ],
         exclude_imported=True,
     ),

@@ -59,15 +59,3 @@ class SyncRunOut(Output):
     failed: int
     errors: list[SyncError]
     message: str
-
-
-class MergeSuggestionOut(Output):
-    id: int
-    connector: str
-    external_id: str
-    partner_id: int
-    partner_name: str
-    partner_organisation: str
-    record: dict[str, Any]
-    status: str
-    created_at: dt.datetime

@@ -37,12 +37,13 @@ from rapport_core.crm.http import CRMClient, RetryPolicy, Sleep
 from rapport_core.crm.matching import PartnerIndex
 from rapport_core.crm.records import ContactRecord, RawPage
 from rapport_core.crm.schemas import SyncRunOut
-from rapport_core.crm.tables import CrmConnection, CrmLink, CrmMergeSuggestion, CrmSyncRun
+from rapport_core.crm.tables import CrmConnection, CrmLink, CrmSyncRun
 from rapport_core.errors import Conflict
 from rapport_core.plugins import hold_notifications, notify_all
 from rapport_core.schemas import PartnerCreate, PartnerUpdate
 from rapport_core.services import partners as partner_service
 from rapport_core.services.common import bulk_insert, collector_paused, transaction
+from rapport_core.suggestions.tables import MergeSuggestion
 
 #: The partner fields a CRM fills.
 PARTNER_FIELDS = (
@@ -363,9 +364,9 @@ class _PageWriter:
             link.update(synced=values, content_hash=digest)
             return
         if self.pending and external_id in self.pending:
-            await CrmMergeSuggestion.update(
-                {CrmMergeSuggestion.record: record.model_dump(mode="json")}
-            ).where(CrmMergeSuggestion.id == self.pending[external_id])
+            await MergeSuggestion.update(
+                {MergeSuggestion.record: record.model_dump(mode="json")}
+            ).where(MergeSuggestion.id == self.pending[external_id])
             progress.skipped += 1
             return
         partner_id = await self._known(self.index.by_email_of, values["email"])
@@ -468,20 +469,23 @@ class _PageWriter:
 
     async def _suggest(self, record: ContactRecord, partner_id: int) -> None:
         key = self._key(record.external_id)
-        await CrmMergeSuggestion.delete().where(CrmMergeSuggestion.key == key)
-        inserted = await CrmMergeSuggestion.insert(
-            CrmMergeSuggestion(
+        await MergeSuggestion.delete().where(MergeSuggestion.key == key)
+        inserted = await MergeSuggestion.insert(
+            MergeSuggestion(
                 firm=self.actor.firm_id,
+                partner=partner_id,
+                origin="crm",
+                source=self.connector.label,
+                reason="same name and organisation",
                 connection=self.connection["id"],
                 connector=self.name,
                 external_id=record.external_id,
                 key=key,
-                partner=partner_id,
                 record=record.model_dump(mode="json"),
                 status="pending",
                 created_at=now(),
             )
-        ).returning(CrmMergeSuggestion.id)
+        ).returning(MergeSuggestion.id)
         if self.pending is not None:
             self.pending[record.external_id] = inserted[0]["id"]
 
@@ -495,9 +499,9 @@ async def _links_of(connection_id: int) -> dict[str, dict[str, Any]]:
 
 
 async def _pending_suggestions(connection_id: int) -> dict[str, int]:
-    rows = await CrmMergeSuggestion.select(
-        CrmMergeSuggestion.id, CrmMergeSuggestion.external_id
-    ).where(CrmMergeSuggestion.connection == connection_id, CrmMergeSuggestion.status == "pending")
+    rows = await MergeSuggestion.select(MergeSuggestion.id, MergeSuggestion.external_id).where(
+        MergeSuggestion.connection == connection_id, MergeSuggestion.status == "pending"
+    )
     return {row["external_id"]: row["id"] for row in rows}
 
 

@@ -1,6 +1,7 @@
-"""The CRM sync's tables: connections, links from CRM records to partners, run history and
-merge suggestions. Uniqueness that spans columns is kept in one ``key`` column (firm,
-connector[, external id]) so it is a plain unique index on SQLite and PostgreSQL alike."""
+"""The CRM sync's tables: connections, links from CRM records to partners and run history
+(its merge suggestions are in :mod:`rapport_core.suggestions`). Uniqueness that spans
+columns is kept in one ``key`` column (firm, connector[, external id]) so it is a plain
+unique index on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -88,20 +89,3 @@ class CrmSyncRun(Table, tablename="rapport_crm_sync_run"):
     # [{"external_id", "field", "reason"}], at most 100
     errors = JSON(default="[]")
     message = Text(default="")
-
-
-class CrmMergeSuggestion(Table, tablename="rapport_crm_merge_suggestion"):
-    """A CRM person whose name and organisation match a partner's, but no id or email does:
-    a person decides whether they are the same (merge) or not (keep separate)."""
-
-    firm = ForeignKey(references=Firm, on_delete=OnDelete.cascade, index=True)
-    connection = ForeignKey(references=CrmConnection, on_delete=OnDelete.cascade, index=True)
-    connector = Varchar(length=40)
-    external_id = Varchar(length=100)
-    key = Varchar(length=200, unique=True)  # "<firm>:<connector>:<external id>"
-    partner = ForeignKey(references=Partner, on_delete=OnDelete.cascade, index=True)
-    record = JSON(default="{}")  # the ContactRecord
-    status = Varchar(length=20, default="pending", index=True)  # pending, merged, separate
-    created_at = Timestamptz()
-    decided_by = Varchar(length=300, null=True, default=None)
-    decided_at = Timestamptz(null=True, default=None)

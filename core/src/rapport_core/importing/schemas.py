@@ -99,16 +99,3 @@ class ImportPreview(Output):
     first_rows: list[dict[str, str]]
     counts: ImportCounts
     problems: list[RowProblemOut]
-
-
-class MergeSuggestionOut(Output):
-    id: int
-    partner_id: int
-    partner_name: str
-    candidate_id: int
-    candidate_name: str
-    organisation: str
-    reason: str
-    source: str
-    status: str
-    created_at: dt.datetime

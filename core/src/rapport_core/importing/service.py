@@ -38,7 +38,7 @@ from rapport_core.importing.schemas import (
     ImportReport,
     RowProblemOut,
 )
-from rapport_core.importing.tables import ImportRun, MergeSuggestion
+from rapport_core.importing.tables import ImportRun
 from rapport_core.importing.vcards import looks_like_vcard, read_vcards
 from rapport_core.schemas import PartnerOut, PartnerUpdate
 from rapport_core.services.common import get_scoped, transaction
@@ -48,6 +48,7 @@ from rapport_core.services.partners import (
     insert_partners,
     partner_out,
 )
+from rapport_core.suggestions.tables import MergeSuggestion
 from rapport_core.tables import Partner
 
 #: The largest file accepted (about 100,000 contacts).
@@ -472,13 +473,15 @@ async def run_import(
         suggestions = [
             MergeSuggestion(
                 firm=actor.firm_id,
-                partner=created[index].id,
-                candidate=candidate,
+                partner=earlier,
+                origin="import",
+                source=source.filename,
                 reason="same name and organisation",
-                source=source.layout.source,
+                duplicate=created[index].id,
+                import_run=run_id,
                 created_at=stamp,
             )
-            for index, candidate in plan.suggestions
+            for index, earlier in plan.suggestions
         ]
         for start in range(0, len(suggestions), 500):
             await MergeSuggestion.insert(*suggestions[start : start + 500])

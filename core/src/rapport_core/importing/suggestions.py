@@ -1,76 +1,34 @@
-"""Merge suggestions: partners that may be one person (same name and organisation, but no
-shared email or external id). A person decides: merge them, or say they are different."""
+"""Deciding an import's merge suggestion: a partner the import created that may be one the
+firm had (same name and organisation, but no shared email or external id)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rapport_core import audit
 from rapport_core.actors import Actor
-from rapport_core.clock import now
-from rapport_core.errors import Conflict
-from rapport_core.importing.schemas import MergeSuggestionOut
-from rapport_core.importing.tables import MergeSuggestion
 from rapport_core.schemas import PartnerOut, PartnerUpdate
-from rapport_core.services.common import get_scoped, transaction
+from rapport_core.services.common import transaction
 from rapport_core.services.partners import (
     announce_partners,
     change_partner_in_transaction,
     get_partner,
 )
+from rapport_core.suggestions.schemas import Decision
+from rapport_core.suggestions.service import mark_decided
+from rapport_core.suggestions.tables import MergeSuggestion
 from rapport_core.tables import Partner
 
 
-async def list_suggestions(actor: Actor, status: str = "pending") -> list[MergeSuggestionOut]:
-    rows = (
-        await MergeSuggestion.select(
-            *MergeSuggestion.all_columns(),
-            MergeSuggestion.partner.name.as_alias("partner_name"),
-            MergeSuggestion.candidate.name.as_alias("candidate_name"),
-            MergeSuggestion.candidate.organisation.as_alias("organisation"),
-        )
-        .where(MergeSuggestion.firm == actor.firm_id, MergeSuggestion.status == status)
-        .order_by(MergeSuggestion.id)
-    )
-    return [
-        MergeSuggestionOut.model_validate(
-            {**row, "partner_id": row["partner"], "candidate_id": row["candidate"]}
-        )
-        for row in rows
-    ]
-
-
-async def count_pending(actor: Actor) -> int:
-    return await MergeSuggestion.count().where(
-        MergeSuggestion.firm == actor.firm_id, MergeSuggestion.status == "pending"
-    )
-
-
-async def get_suggestion(actor: Actor, suggestion_id: int) -> dict:
-    """The suggestion, if it is the actor's firm's (else NotFound)."""
-    return await get_scoped(MergeSuggestion, actor, suggestion_id, "merge suggestion")
-
-
-async def _pending(actor: Actor, suggestion_id: int) -> dict:
-    row = await get_suggestion(actor, suggestion_id)
-    if row["status"] != "pending":
-        raise Conflict(f"merge suggestion {suggestion_id} is already {row['status']}")
-    return row
-
-
-async def dismiss(actor: Actor, suggestion_id: int) -> None:
-    """They are different people: the suggestion is closed and not made again."""
-    actor.require_write()
-    await _pending(actor, suggestion_id)
-    async with transaction():
-        await MergeSuggestion.update(
-            {
-                MergeSuggestion.status: "dismissed",
-                MergeSuggestion.decided_by: actor.label,
-                MergeSuggestion.decided_at: now(),
-            }
-        ).where(MergeSuggestion.id == suggestion_id, MergeSuggestion.firm == actor.firm_id)
-        await audit.record(
-            actor, "partner.merge_dismissed", "merge_suggestion", suggestion_id, after={}
-        )
+async def resolve(actor: Actor, row: dict[str, Any], decision: Decision) -> None:
+    if decision == "separate":
+        async with transaction():
+            await mark_decided(actor, row["id"], decision)
+            await audit.record(
+                actor, "partner.merge_dismissed", "merge_suggestion", row["id"], after={}
+            )
+        return
+    await _merge(actor, row)
 
 
 def _completion(keep: PartnerOut, drop: PartnerOut) -> PartnerUpdate:
@@ -93,33 +51,24 @@ def _completion(keep: PartnerOut, drop: PartnerOut) -> PartnerUpdate:
     return PartnerUpdate(**sent)
 
 
-async def merge(actor: Actor, suggestion_id: int) -> PartnerOut:
-    """Merge the suggested partner into the earlier one it resembles: the earlier one is
-    kept, completed with the other's details; every row that pointed at the other
+async def _merge(actor: Actor, row: dict[str, Any]) -> None:
+    """Fold the partner the import created into the earlier one it resembles: the earlier one
+    is kept, completed with the other's details; every row that pointed at the other
     (referrals, touchpoints, licences, drafts, and any plugin's table) now points at it;
     then the other is deleted. One transaction, audited."""
-    actor.require_write()
-    row = await _pending(actor, suggestion_id)
-    keep = await get_partner(actor, row["candidate"])
-    drop = await get_partner(actor, row["partner"])
+    keep = await get_partner(actor, row["partner"])
+    drop = await get_partner(actor, row["duplicate"])
     async with transaction():
         for column in Partner._meta.foreign_key_references:
             table = column._meta.table
             if table is MergeSuggestion:
-                continue
+                continue  # its own row keeps ``partner``; ``duplicate`` empties on delete
             firm_column = table._meta.get_column_by_name("firm")
             await table.update({column: keep.id}).where(
                 column == drop.id, firm_column == actor.firm_id
             )
         after, changed = await change_partner_in_transaction(actor, keep, _completion(keep, drop))
-        await MergeSuggestion.update(
-            {
-                MergeSuggestion.status: "merged",
-                MergeSuggestion.decided_by: actor.label,
-                MergeSuggestion.decided_at: now(),
-            }
-        ).where(MergeSuggestion.id == suggestion_id, MergeSuggestion.firm == actor.firm_id)
+        await mark_decided(actor, row["id"], "merge")
         await audit.record(actor, "partner.merge", "partner", keep.id, before=drop, after=after)
         await Partner.delete().where(Partner.id == drop.id, Partner.firm == actor.firm_id)
     await announce_partners(actor, [], [(after, changed)] if changed else [])
-    return after

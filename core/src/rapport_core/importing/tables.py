@@ -1,12 +1,13 @@
-"""Tables of the import domain: each import with its report, and merge suggestions."""
+"""Tables of the import domain: each import with its report (its merge suggestions are in
+:mod:`rapport_core.suggestions`)."""
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Bytea, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Bytea, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from rapport_core.tables import Firm, Partner
+from rapport_core.tables import Firm
 
 
 class ImportRun(Table, tablename="rapport_import_run"):
@@ -25,18 +26,3 @@ class ImportRun(Table, tablename="rapport_import_run"):
     problems = JSON(default="[]")
     created_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
-
-
-class MergeSuggestion(Table, tablename="rapport_merge_suggestion"):
-    """Two partners that may be one person (same name and organisation, no shared email or
-    id). Never merged automatically: a person merges them or says they differ."""
-
-    firm = ForeignKey(references=Firm, on_delete=OnDelete.cascade, index=True)
-    partner = ForeignKey(references=Partner, on_delete=OnDelete.cascade, index=True)
-    candidate = ForeignKey(references=Partner, on_delete=OnDelete.cascade, index=True)
-    reason = Text(default="")
-    source = Varchar(length=60, default="csv")
-    status = Varchar(length=20, default="pending", index=True)
-    created_at = Timestamptz()
-    decided_by = Varchar(length=300, null=True, default=None)
-    decided_at = Timestamptz(null=True, default=None)

@@ -13,6 +13,7 @@ from rapport_server.api import (
     money,
     network,
     pipeline,
+    suggestions,
     tax,
 )
 from rapport_server.api.activities import ActivityController
@@ -41,6 +42,7 @@ api_router = Router(
         *audit.CONTROLLERS,
         *crm.CONTROLLERS,
         *importing.CONTROLLERS,
+        *suggestions.CONTROLLERS,
     ],
     dependencies={"actor": Provide(token_actor)},
     tags=["api"],

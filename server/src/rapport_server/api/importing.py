@@ -1,4 +1,5 @@
-"""Import API: upload a contacts file and import it in one request; reports; suggestions."""
+"""Import API: upload a contacts file and import it in one request; reports (merge
+suggestions: api/suggestions.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from rapport_core.actors import Actor
 from rapport_core.errors import Invalid
-from rapport_core.importing import service, suggestions
-from rapport_core.importing.schemas import ImportOptions, ImportReport, MergeSuggestionOut
-from rapport_core.schemas import PartnerOut
+from rapport_core.importing import service
+from rapport_core.importing.schemas import ImportOptions, ImportReport
 
 #: The largest upload, a little over the largest file, for the multipart framing.
 MAX_BODY = service.MAX_BYTES + 1_000_000
@@ -71,29 +71,6 @@ class ImportController(Controller):
         self, actor: NamedDependency[Actor], import_id: FromPath[int]
     ) -> Response[str]:
         return csv_response(await service.get_report(actor, import_id))
-
-    @get("/suggestions", summary="Partners that may be duplicates, for a person to decide")
-    async def suggestions(self, actor: NamedDependency[Actor]) -> list[MergeSuggestionOut]:
-        return await suggestions.list_suggestions(actor)
-
-    @post(
-        "/suggestions/{import_suggestion_id:int}/merge",
-        summary="Merge: keep the earlier partner",
-    )
-    async def merge(
-        self, actor: NamedDependency[Actor], import_suggestion_id: FromPath[int]
-    ) -> PartnerOut:
-        return await suggestions.merge(actor, import_suggestion_id)
-
-    @post(
-        "/suggestions/{import_suggestion_id:int}/dismiss",
-        summary="Different people",
-        status_code=204,
-    )
-    async def dismiss(
-        self, actor: NamedDependency[Actor], import_suggestion_id: FromPath[int]
-    ) -> None:
-        await suggestions.dismiss(actor, import_suggestion_id)
 
 
 def csv_response(report: ImportReport) -> Response[str]:

@@ -13,6 +13,7 @@ from rapport_server.ui import (
     money,
     network,
     pipeline,
+    suggestions,
     tax,
 )
 from rapport_server.ui.errors import UI_EXCEPTION_HANDLERS
@@ -38,6 +39,7 @@ ui_router = Router(
         *audit.PAGES,
         *crm.PAGES,
         *importing.PAGES,
+        *suggestions.PAGES,
     ],
     # Only pages that ask for `actor` or `me` require a signed-in session.
     dependencies={"actor": Provide(session_actor), "me": Provide(signed_in)},

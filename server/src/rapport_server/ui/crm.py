@@ -1,5 +1,5 @@
 """Integrations pages: connect a CRM (OAuth redirect and callback), sync now, the schedule,
-sync history, and merge suggestions."""
+sync history (the merge suggestions a sync makes are on ui/suggestions.py's page)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
-from rapport_core.crm import connections, suggestions
+from rapport_core.crm import connections
 from rapport_core.crm.registry import connector_class, installed_connectors
 from rapport_core.crm.schemas import ConnectionSettingsIn
 from rapport_core.crm.sync import list_runs, sync_connection
 from rapport_core.errors import RapportError
+from rapport_core.suggestions import service as suggestions
 
 from rapport_server.ui.forms import FORM, FormState, read_form, refusal, submit
 from rapport_server.ui.rendering import SignedIn, render
@@ -26,24 +27,14 @@ async def _page(me: SignedIn, form: FormState | None = None, notice: str = "") -
         connection = connected.get(name)
         runs = await list_runs(me.actor, name, limit=10) if connection else []
         cards.append({"name": name, "cls": cls, "connection": connection, "runs": runs})
-    pending = await suggestions.list_suggestions(me.actor)
     return render(
         "crm/integrations.html",
         me,
         cards=cards,
-        pending=len(pending),
+        pending=await suggestions.count_pending(me.actor),
         form=form or FormState(),
         notice=notice,
         can_admin=me.actor.role.can_manage_users,
-    )
-
-
-async def _suggestions_page(me: SignedIn, problem: str = "") -> Template:
-    return render(
-        "crm/suggestions.html",
-        me,
-        items=await suggestions.list_suggestions(me.actor),
-        problem=problem,
     )
 
 
@@ -149,28 +140,6 @@ class IntegrationPages(Controller):
             return Redirect("/integrations", status_code=303)
 
         return await submit(save, lambda errors: _page(me, FormState(form, errors)))
-
-    @get("/integrations/suggestions")
-    async def suggestions_page(self, me: NamedDependency[SignedIn]) -> Template:
-        return await _suggestions_page(me)
-
-    @post("/integrations/suggestions/{suggestion_id:int}/merge")
-    async def merge(self, me: NamedDependency[SignedIn], suggestion_id: FromPath[int]) -> Response:
-        return await _decide(me, suggestion_id, "merge")
-
-    @post("/integrations/suggestions/{suggestion_id:int}/separate")
-    async def separate(
-        self, me: NamedDependency[SignedIn], suggestion_id: FromPath[int]
-    ) -> Response:
-        return await _decide(me, suggestion_id, "separate")
-
-
-async def _decide(me: SignedIn, suggestion_id: int, decision: str) -> Response:
-    async def save() -> Response:
-        await suggestions.decide(me.actor, suggestion_id, decision)  # type: ignore[arg-type]
-        return Redirect("/integrations/suggestions", status_code=303)
-
-    return await submit(save, lambda errors: _suggestions_page(me, " ".join(errors.values())))
 
 
 PAGES: list = [IntegrationPages]

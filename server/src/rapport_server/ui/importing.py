@@ -1,6 +1,6 @@
 """The import wizard: upload a file, check the detected format or map the columns with a
 preview of the first rows, choose all-or-nothing or skip-bad-rows, import, read the report;
-and the merge suggestions imports make."""
+and the report (the merge suggestions an import makes are on ui/suggestions.py's page)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from litestar.params import Body, FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from rapport_core.errors import RapportError
-from rapport_core.importing import service, suggestions
+from rapport_core.importing import service
 from rapport_core.importing.layouts import TARGETS
 from rapport_core.importing.schemas import ImportMode, ImportOptions
+from rapport_core.suggestions import service as suggestions
 from rapport_core.vocabulary import PROFESSION_LABELS
 
 from rapport_server.api.importing import MAX_BODY, csv_response, read_upload
@@ -153,43 +154,6 @@ class ImportPages(Controller):
     @get("/{import_id:int}/report.csv")
     async def report_csv(self, me: NamedDependency[SignedIn], import_id: FromPath[int]) -> Response:
         return csv_response(await service.get_report(me.actor, import_id))
-
-    @get("/suggestions")
-    async def suggestions(self, me: NamedDependency[SignedIn]) -> Template:
-        return await _suggestions_page(me)
-
-    @post("/suggestions/{import_suggestion_id:int}/merge")
-    async def merge(
-        self, me: NamedDependency[SignedIn], import_suggestion_id: FromPath[int]
-    ) -> Response:
-        return await _decide(me, suggestions.merge, import_suggestion_id)
-
-    @post("/suggestions/{import_suggestion_id:int}/dismiss")
-    async def dismiss(
-        self, me: NamedDependency[SignedIn], import_suggestion_id: FromPath[int]
-    ) -> Response:
-        return await _decide(me, suggestions.dismiss, import_suggestion_id)
-
-
-async def _decide(me: SignedIn, decision, suggestion_id: int) -> Response:
-    """Merge or dismiss, then back to the list; a refusal is shown on the list. Another
-    firm's suggestion is a 404 page."""
-    await suggestions.get_suggestion(me.actor, suggestion_id)
-
-    async def save() -> Response:
-        await decision(me.actor, suggestion_id)
-        return Redirect("/partners/import/suggestions", status_code=303)
-
-    return await submit(save, lambda errors: _suggestions_page(me, " ".join(errors.values())))
-
-
-async def _suggestions_page(me: SignedIn, problem: str = "") -> Template:
-    return render(
-        "importing/suggestions.html",
-        me,
-        items=await suggestions.list_suggestions(me.actor),
-        problem=problem,
-    )
 
 
 PAGES = [ImportPages]

@@ -40,7 +40,13 @@ SECTIONS = (
         ),
     ),
     NavGroup(
-        "network", "Network", (NavLink("/partners", "Partners"), NavLink("/network", "Network map"))
+        "network",
+        "Network",
+        (
+            NavLink("/partners", "Partners"),
+            NavLink("/network", "Network map"),
+            NavLink("/duplicates", "Possible duplicates"),
+        ),
     ),
     NavGroup("money", "Money", (NavLink("/payouts", "Payouts"), NavLink("/tax", "Tax"))),
     NavGroup(

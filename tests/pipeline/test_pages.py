@@ -1,7 +1,7 @@
 """The pipeline pages as a person uses them: board, approval queue, settings, duplicates."""
 
 from tests.pipeline.helpers import add_partner, log
-from tests.ui.test_pages import visible_text
+from tests.ui.test_pages import main_text, visible_text
 
 
 async def test_board_moves_a_referral_and_the_queue_approves_its_update(web, client, firm):
@@ -91,5 +91,5 @@ async def test_referral_page_shows_the_duplicate_flag_and_takes_an_override(web,
     assert empty.status_code == 422
     done = await web.post(f"/referrals/{second['id']}/duplicate", {"reason": "Twins"})
     assert done.history[0].status_code == 303
-    page = visible_text((await web.get(f"/referrals/{second['id']}")).text)
+    page = main_text((await web.get(f"/referrals/{second['id']}")).text)
     assert "Possible duplicate" not in page and "not a duplicate" in page and "Twins" in page

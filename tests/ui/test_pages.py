@@ -17,6 +17,13 @@ def visible_text(markup: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(without_tags))
 
 
+def main_text(markup: str) -> str:
+    """The visible text of the page's main region, without the menus around it."""
+    found = re.search(r"<main\b.*?</main>", markup, flags=re.S)
+    assert found, "the page has no <main> region"
+    return visible_text(found.group(0))
+
+
 def partner_fields(**overrides: str) -> dict[str, str]:
     fields = {
         "name": "Grace Hopper",

@@ -14,7 +14,13 @@ Everything else (retries, rate limits, token refresh, matching, upsert, history)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import hashlib
+import importlib.metadata
+import json
+import marshal
 import os
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
@@ -115,6 +121,23 @@ class Connector(ABC):
         record = self.to_contact(raw)
         return None if record is None else self.mapping.apply(record, raw)
 
+    def mapping_fingerprint(self) -> str:
+        """What a raw record's mapping depends on besides the record: the code of
+        ``to_contact``, the versions of the connector's distribution and of core, and the
+        firm's overrides. A sync skips mapping a raw record it has seen under the same
+        fingerprint (see ``CrmLink.raw_hash``), so a connector whose helpers change how records
+        map ships that change as a new version."""
+        from rapport_core import __version__
+
+        parts = {
+            "connector": f"{type(self).__module__}.{type(self).__qualname__}",
+            "to_contact": hashlib.sha256(marshal.dumps(type(self).to_contact.__code__)).hexdigest(),
+            "version": _distribution_version(type(self).__module__),
+            "core": __version__,
+            "mapping": dataclasses.asdict(self.mapping),
+        }
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
     # ------------------------------------------------------------------ the CRM's errors
 
     def is_auth_error(self, response: httpx.Response) -> bool:
@@ -168,3 +191,10 @@ class Connector(ABC):
         if value > 1e9:  # a unix timestamp
             value -= now().timestamp()
         return max(0.0, value)
+
+
+@functools.cache
+def _distribution_version(module: str) -> str:
+    top = module.partition(".")[0]
+    names = importlib.metadata.packages_distributions().get(top) or []
+    return ",".join(sorted(f"{name} {importlib.metadata.version(name)}" for name in names))

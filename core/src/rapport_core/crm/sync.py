@@ -23,7 +23,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 from pydantic import ValidationError
@@ -77,16 +77,29 @@ class SyncProgress:
             self.errors.append({"external_id": external_id, "field": field, "reason": reason})
 
 
+class Mapped(NamedTuple):
+    """A raw record as the mapping read it."""
+
+    record: ContactRecord
+    #: Of the mapped fields: equal to the link's, nothing a partner shows has changed.
+    digest: str
+    #: Of the raw record under the mapping's fingerprint (``CrmLink.raw_hash``); None for
+    #: a record kept without its raw form (a merge suggestion's).
+    raw_hash: str | None
+
+
 @dataclass
 class PreparedPage:
     """A page with its records mapped (and digested) ahead of its transaction."""
 
     page: RawPage
-    records: list[tuple[ContactRecord, str]] = field(default_factory=list)
+    records: list[Mapped] = field(default_factory=list)
     #: (external id, reason) of records the connector could not read.
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     #: Records that are not contacts (the connector returned None).
     not_contacts: int = 0
+    #: Raw records exactly as last mapped: not mapped again.
+    unchanged: int = 0
 
 
 def run_out(row: dict[str, Any]) -> SyncRunOut:
@@ -197,8 +210,9 @@ async def _page_transaction(progress: SyncProgress):
         )  # fmt: skip
 
 
-def _digest(values: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+def _digest(values: dict[str, Any], salt: str = "") -> str:
+    text = salt + json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class _PageWriter:
@@ -211,13 +225,21 @@ class _PageWriter:
         self.name = connector.name
         self.overwrite = bool((connection["settings"] or {}).get("overwrite_edited"))
         self.index = PartnerIndex()
-        #: The connection's links by external id (loaded by the first page), kept current.
-        self.links: dict[str, dict[str, Any]] | None = None
+        self.fingerprint = connector.mapping_fingerprint()
+        #: The connection's links by external id (see :meth:`load`), kept current.
+        self.links: dict[str, dict[str, Any]] = {}
+        #: Their raw hashes: a raw record with one of these is unchanged since its mapping.
+        self.raw_seen: set[str] = set()
         #: External ids with a pending merge suggestion -> its id (loaded when first needed).
         self.pending: dict[str, int] | None = None
         # New partners wait here and are created together at the end of the page; the
         # index knows them by a placeholder (negative) id until then.
-        self._queue: list[tuple[ContactRecord, PartnerCreate, dict[str, Any], str]] = []
+        self._queue: list[tuple[Mapped, PartnerCreate, dict[str, Any]]] = []
+
+    async def load(self) -> None:
+        """The connection's links, read once before the first page."""
+        self.links = await _links_of(self.connection["id"])
+        self.raw_seen = {link["raw_hash"] for link in self.links.values() if link["raw_hash"]}
 
     def _key(self, external_id: str) -> str:
         return f"{self.actor.firm_id}:{self.name}:{external_id}"
@@ -249,6 +271,10 @@ class _PageWriter:
         runs while the page before is being written (see :func:`_read_ahead`)."""
         prepared = PreparedPage(page)
         for raw in page.records:
+            raw_hash = _digest(raw, salt=self.fingerprint)
+            if raw_hash in self.raw_seen:
+                prepared.unchanged += 1
+                continue
             try:
                 record = self.connector.contact(raw)
             except (ValidationError, KeyError, TypeError, ValueError) as error:
@@ -257,7 +283,7 @@ class _PageWriter:
             if record is None:
                 prepared.not_contacts += 1
             else:
-                prepared.records.append((record, self.digest(record)))
+                prepared.records.append(Mapped(record, self.digest(record), raw_hash))
         return prepared
 
     async def prepare_all(self, pages: AsyncIterator[RawPage]) -> AsyncIterator[PreparedPage]:
@@ -268,16 +294,15 @@ class _PageWriter:
 
     async def write(self, prepared: PreparedPage, progress: SyncProgress) -> None:
         progress.seen += len(prepared.page.records)
+        progress.unchanged += prepared.unchanged
         progress.skipped += prepared.not_contacts
         for external_id, reason in prepared.unreadable:
             progress.failed += 1
             progress.problem(external_id, "record", reason)
-        if self.links is None:
-            self.links = await _links_of(self.connection["id"])
         records = prepared.records
         changed = [
             link["id"]
-            for record, digest in records
+            for record, digest, _ in records
             if (link := self.links.get(record.external_id)) and link["content_hash"] != digest
         ]
         # ``synced`` (JSON text) is read only for the records that changed.
@@ -288,19 +313,19 @@ class _PageWriter:
                     CrmLink.id.is_in(changed)
                 )
             }
-            for record, _ in records:
-                link = self.links.get(record.external_id)
+            for mapped in records:
+                link = self.links.get(mapped.record.external_id)
                 if link and link["id"] in synced:
                     link["synced"] = synced[link["id"]]
         # Only a record without a link can have a suggestion waiting or be matched to a
         # partner (a re-sync has none).
-        if any(record.external_id not in self.links for record, _ in records):
+        if any(mapped.record.external_id not in self.links for mapped in records):
             if not self.index.loaded:
                 await self.index.load(self.actor)
             if self.pending is None:
                 self.pending = await _pending_suggestions(self.connection["id"])
-        for record, digest in records:
-            await self.upsert(record, digest, self.links.get(record.external_id), progress)
+        for mapped in records:
+            await self.upsert(mapped, self.links.get(mapped.record.external_id), progress)
         await self.flush()
 
     async def flush(self) -> None:
@@ -311,8 +336,8 @@ class _PageWriter:
         created = await partner_service.create_partners(self.actor, [q[1] for q in queued])
         stamp = now()
         rows = [
-            self._link_row(partner.id, record.external_id, values, digest, stamp)
-            for (record, _, values, digest), partner in zip(queued, created, strict=True)
+            self._link_row(partner.id, mapped, values, stamp)
+            for (mapped, _, values), partner in zip(queued, created, strict=True)
         ]
         self._remember(rows, await bulk_insert(CrmLink, rows))
         self.index.resolve({-(n + 1): partner.id for n, partner in enumerate(created)})
@@ -326,12 +351,9 @@ class _PageWriter:
         return partner_id
 
     async def upsert(
-        self,
-        record: ContactRecord,
-        digest: str,
-        link: dict[str, Any] | None,
-        progress: SyncProgress,
+        self, mapped: Mapped, link: dict[str, Any] | None, progress: SyncProgress
     ) -> None:
+        record = mapped.record
         external_id = record.external_id
         if record.deleted:
             progress.skipped += 1  # Rapport never deletes a partner because a CRM did
@@ -342,8 +364,9 @@ class _PageWriter:
             return
         # What the CRM sent, as the mapping reads it: unchanged records stop here, before
         # the (costlier) validation of partner fields.
-        if link is not None and link["content_hash"] == digest:
-            progress.unchanged += 1
+        if link is not None and link["content_hash"] == mapped.digest:
+            progress.unchanged += 1  # though the raw record changed (a field not mapped)
+            await self._remember_raw(link, mapped.raw_hash)
             return
         try:
             data = self.fields_of(record)
@@ -359,9 +382,11 @@ class _PageWriter:
         if link is not None:
             await self._update_linked(link, values, progress)
             await CrmLink.update(
-                {CrmLink.synced: values, CrmLink.content_hash: digest, CrmLink.synced_at: stamp}
-            ).where(CrmLink.id == link["id"])
-            link.update(synced=values, content_hash=digest)
+                {CrmLink.synced: values, CrmLink.content_hash: mapped.digest,
+                 CrmLink.synced_at: stamp}
+            ).where(CrmLink.id == link["id"])  # fmt: skip
+            link.update(synced=values, content_hash=mapped.digest)
+            await self._remember_raw(link, mapped.raw_hash)
             return
         if self.pending and external_id in self.pending:
             await MergeSuggestion.update(
@@ -378,7 +403,7 @@ class _PageWriter:
             # That partner is another record of this CRM: let a person judge.
             partner_id, candidate = None, partner_id
         if partner_id is not None:
-            await self.link_existing(partner_id, record, values, digest)
+            await self.link_existing(partner_id, mapped, values)
             progress.updated += 1
             return
         if candidate is None and record.kind == "person":
@@ -396,7 +421,7 @@ class _PageWriter:
             )
             return
         placeholder = -(len(self._queue) + 1)
-        self._queue.append((record, data, values, digest))
+        self._queue.append((mapped, data, values))
         self.index.add(
             placeholder, values["name"], values["organisation"], values["email"], data.external_ids
         )
@@ -425,10 +450,9 @@ class _PageWriter:
         else:
             progress.unchanged += 1
 
-    async def link_existing(
-        self, partner_id: int, record: ContactRecord, values: dict[str, Any], digest: str
-    ) -> None:
+    async def link_existing(self, partner_id: int, mapped: Mapped, values: dict[str, Any]) -> None:
         """Attach a CRM record to a partner a person made: fill only blank fields."""
+        record = mapped.record
         partner = await partner_service.get_partner(self.actor, partner_id)
         current = partner.model_dump(mode="json", include=set(PARTNER_FIELDS))
         fill = {name: value for name, value in values.items() if value and not current.get(name)}
@@ -437,11 +461,16 @@ class _PageWriter:
             self.actor, partner_id, PartnerUpdate(**fill, external_ids=external_ids)
         )
         self.index.external[partner_id] = external_ids
-        await self.link(partner_id, record.external_id, values, digest)
+        await self.link(partner_id, mapped, values)
+
+    async def link(self, partner_id: int, mapped: Mapped, values: dict[str, Any]) -> None:
+        rows = [self._link_row(partner_id, mapped, values, now())]
+        self._remember(rows, await bulk_insert(CrmLink, rows))
 
     def _link_row(
-        self, partner_id: int, external_id: str, values: dict, digest: str, stamp: dt.datetime
+        self, partner_id: int, mapped: Mapped, values: dict, stamp: dt.datetime
     ) -> dict[str, Any]:
+        external_id = mapped.record.external_id
         return {
             "firm": self.actor.firm_id,
             "connection": self.connection["id"],
@@ -450,22 +479,28 @@ class _PageWriter:
             "key": self._key(external_id),
             "partner": partner_id,
             "synced": values,
-            "content_hash": digest,
+            "content_hash": mapped.digest,
+            "raw_hash": mapped.raw_hash,
             "synced_at": stamp,
         }
 
-    async def link(self, partner_id: int, external_id: str, values: dict, digest: str) -> None:
-        rows = [self._link_row(partner_id, external_id, values, digest, now())]
-        self._remember(rows, await bulk_insert(CrmLink, rows))
-
     def _remember(self, rows: list[dict[str, Any]], ids: list[int]) -> None:
-        if self.links is None:
-            return  # loaded from the database when a page first needs them
         for row, link_id in zip(rows, ids, strict=True):
             self.links[row["external_id"]] = {
                 "id": link_id, "partner": row["partner"], "synced": row["synced"],
-                "content_hash": row["content_hash"],
+                "content_hash": row["content_hash"], "raw_hash": row["raw_hash"],
             }  # fmt: skip
+            if row["raw_hash"]:
+                self.raw_seen.add(row["raw_hash"])
+
+    async def _remember_raw(self, link: dict[str, Any], raw_hash: str | None) -> None:
+        """The raw record a link's values now come from: the next sync need not map it."""
+        if raw_hash is None or link["raw_hash"] == raw_hash:
+            return
+        await CrmLink.update({CrmLink.raw_hash: raw_hash}).where(CrmLink.id == link["id"])
+        self.raw_seen.discard(link["raw_hash"])
+        self.raw_seen.add(raw_hash)
+        link["raw_hash"] = raw_hash
 
     async def _suggest(self, record: ContactRecord, partner_id: int) -> None:
         key = self._key(record.external_id)
@@ -493,7 +528,7 @@ class _PageWriter:
 async def _links_of(connection_id: int) -> dict[str, dict[str, Any]]:
     """The connection's links by external id (``synced`` is read when a record changed)."""
     rows = await CrmLink.select(
-        CrmLink.id, CrmLink.external_id, CrmLink.partner, CrmLink.content_hash
+        CrmLink.id, CrmLink.external_id, CrmLink.partner, CrmLink.content_hash, CrmLink.raw_hash
     ).where(CrmLink.connection == connection_id)
     return {row["external_id"]: row for row in rows}
 
@@ -572,6 +607,7 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
     )
     await run.save()
     writer = _PageWriter(actor, row, connector)
+    await writer.load()
     progress = SyncProgress()
     clock = time.perf_counter()
     status, message = "succeeded", ""

@@ -63,7 +63,10 @@ class CrmLink(Table, tablename="rapport_crm_link"):
     # The partner fields as the sync last wrote them: a partner value that differs was
     # edited by a person, and is kept unless the connection says to overwrite.
     synced = JSON(default="{}")
-    content_hash = Varchar(length=64, default="")
+    content_hash = Varchar(length=64, default="")  # of the mapped record (sync._PageWriter)
+    # Of the raw record under the connector's mapping fingerprint: a record the CRM sends
+    # again unchanged is recognised without being mapped.
+    raw_hash = Varchar(length=64, null=True, default=None)
     synced_at = Timestamptz()
 
 

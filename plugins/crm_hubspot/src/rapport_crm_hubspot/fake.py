@@ -10,6 +10,7 @@ its 10-second burst window (the base's request window)."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import random
@@ -153,16 +154,26 @@ class FakeHubSpot(FakeCRM):
         if not 1 <= limit <= self.max_limit:
             return self.error(400, f"limit must be between 1 and {self.max_limit}")
         wanted = [p for p in query.get("properties", "").split(",") if p]
-        ordered = sorted(self.contacts, key=lambda c: int(c["id"]))
+        ids, ordered = self._by_id()
         after = int(query["after"]) if query.get("after", "").isdigit() else 0
-        remaining = [c for c in ordered if int(c["id"]) >= after] if after else ordered
-        page = remaining[:limit]
+        start = bisect.bisect_left(ids, after)
+        page = ordered[start : start + limit]
         body: dict[str, Any] = {"results": [self._shown(c, wanted) for c in page]}
-        if len(remaining) > limit:
-            cursor = remaining[limit]["id"]
+        if start + limit < len(ordered):
+            cursor = ordered[start + limit]["id"]
             link = f"{self.base_url}{CONTACTS_PATH}?after={cursor}&limit={limit}"
             body["paging"] = {"next": {"after": cursor, "link": link}}
         return FakeResponse(200, body)
+
+    def _by_id(self) -> tuple[list[int], list[dict[str, Any]]]:
+        """The contacts in id order, sorted again when the list is replaced or grows (a
+        real API answers a page without sorting everything: so should the fake)."""
+        key = (id(self.contacts), len(self.contacts))
+        if getattr(self, "_order_key", None) != key:
+            ordered = sorted(self.contacts, key=lambda c: int(c["id"]))
+            self._order = ([int(c["id"]) for c in ordered], ordered)
+            self._order_key = key
+        return self._order
 
     def _shown(self, contact: dict[str, Any], wanted: list[str]) -> dict[str, Any]:
         props = contact["properties"]

@@ -87,9 +87,11 @@ async def test_changing_the_firms_mapping_maps_every_record_again(firm, fake, ma
     run = await full_sync(actor)
     assert len(mapped) == 30 and run.updated > 0
     person = next(c for c in fake.contacts if c["type"] == "Person" and c.get("title"))
-    link = await CrmLink.select(CrmLink.partner).where(
-        CrmLink.firm == actor.firm_id, CrmLink.external_id == str(person["id"])
-    ).first()
+    link = (
+        await CrmLink.select(CrmLink.partner)
+        .where(CrmLink.firm == actor.firm_id, CrmLink.external_id == str(person["id"]))
+        .first()
+    )
     assert (await get_partner(actor, link["partner"])).organisation == person["title"]
 
 

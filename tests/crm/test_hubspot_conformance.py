@@ -124,3 +124,25 @@ async def test_the_search_filters_and_sorts_as_hubspot_documents():
         refused = httpx.post(f"{fake.base_url}{SEARCH_PATH}", json=query,
                              headers={"Authorization": f"Bearer {token}"})  # fmt: skip
         assert refused.status_code == 400 and refused.json()["category"] == "VALIDATION_ERROR"
+
+
+async def test_a_fifth_search_within_a_second_is_refused_by_the_secondly_limit():
+    with FakeHubSpot(count=5) as fake:
+        headers = {"Authorization": f"Bearer {fake.issue_tokens()['access_token']}"}
+        with httpx.Client(headers=headers) as http:
+            answers = [http.post(f"{fake.base_url}{SEARCH_PATH}", json={"limit": 1})
+                       for _ in range(5)]  # fmt: skip
+        assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+        assert answers[4].json()["policyName"] == "SECONDLY"
+        assert "Retry-After" not in answers[4].headers
+
+
+async def test_searches_are_spaced_to_four_a_second_so_none_is_refused():
+    with FakeHubSpot(count=700) as fake:
+        since, changed = touch_all(fake, 650)
+        records = await changes_since(fake, since)
+        assert sorted(r["id"] for r in records) == sorted(changed)
+        searches = fake.searches()
+        assert len(searches) == 7 and all(r.served for r in searches)  # none answered 429
+        gaps = [b.at - a.at for a, b in zip(searches, searches[1:], strict=False)]
+        assert min(gaps) >= 0.24, gaps

@@ -60,6 +60,9 @@ class Connector(ABC):
     #: API paths that take a POST whose body is a query and change nothing (HubSpot's
     #: ``/crm/v3/objects/contacts/search``). The client refuses every other non-GET request.
     search_endpoints: ClassVar[frozenset[str]] = frozenset()
+    #: Most requests a second the CRM takes on those endpoints, when it limits them apart
+    #: from the rest (HubSpot: 4 per token); the client spaces its searches to match.
+    search_rate: ClassVar[float | None] = None
     #: ``"module:Class"`` of the plugin's fake server, for ``rapport crm fake-server NAME``.
     fake_server: ClassVar[str | None] = None
     #: An incremental sync asks for changes since the previous run's start minus this

@@ -8,6 +8,7 @@ whose body is a query, such as HubSpot's contacts search). Any other request rai
 - 429: wait what ``Retry-After`` says (or the rate-limit headers, or backoff), up to
   ``max_wait`` per wait and ``max_rate_limited`` times in a row.
 - Rate-limit headers saying the window is used up: wait for its reset before the next call.
+- Searches spaced to the connector's ``search_rate``, where the CRM limits them apart.
 - 5xx, timeouts, refused or cut connections: exponential backoff with full jitter
   (``base * 2**attempt``, capped), at most ``max_retries`` retries.
 - An auth error (401): refresh the token once and retry; a rejected refresh, or a second
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +84,7 @@ class CRMClient:
         self.sleep = sleep
         self.rng = rng
         self._wait_before_next = 0.0
+        self._last_search = -float("inf")  # time.monotonic() of the last search sent
         #: Requests sent (retries included) and seconds spent waiting: sync history shows them.
         self.requests = 0
         self.waited = 0.0
@@ -101,6 +104,9 @@ class CRMClient:
 
     async def search_json(self, path: str, query: dict[str, Any]) -> Any:
         """POST ``query`` to one of the connector's declared search endpoints."""
+        if rate := self.connector.search_rate:
+            await self._wait(1 / rate - (time.monotonic() - self._last_search))
+            self._last_search = time.monotonic()
         return await self.request_json("POST", path, json=query)
 
     def _check_read_only(self, method: str, url: str) -> None:

@@ -90,6 +90,7 @@ class HubSpotConnector(Connector):
     regions = {"global": API_HOST}
     page_size = 100
     search_endpoints = frozenset({SEARCH_PATH})
+    search_rate = 4.0  # "4 requests per second and per authentication token"
     #: Results one search returns at most (HubSpot's rule; tests lower it).
     search_cap: ClassVar[int] = SEARCH_CAP
     fake_server = "rapport_crm_hubspot.fake:FakeHubSpot"

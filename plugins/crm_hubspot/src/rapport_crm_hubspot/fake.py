@@ -4,7 +4,8 @@ asked for come back, as strings) and the ``after`` cursor in ``paging.next``;
 ``POST /crm/v3/objects/contacts/search`` with ``filterGroups`` (OR of groups, AND within;
 EQ, GT, GTE, LT, LTE on dates as epoch milliseconds or numbers), one sort, ``properties``,
 ``limit`` (at most 200) and ``after`` offsets, answering at most ``search_cap`` (10,000)
-results per search (400 past it, as HubSpot does); errors in HubSpot's shape (``status``,
+results per search (400 past it, as HubSpot does) and 4 searches a second per token (a
+429 of the ``SECONDLY`` policy past that); errors in HubSpot's shape (``status``,
 ``message``, ``correlationId``, ``category``) and the ``X-HubSpot-RateLimit-*`` headers of
 its 10-second burst window (the base's request window)."""
 
@@ -21,6 +22,7 @@ from rapport_core.testing.fakes import (
     FakeCRM,
     FakeRequest,
     FakeResponse,
+    RateWindow,
     iso,
     parse_iso,
     person_email,
@@ -55,6 +57,8 @@ class FakeHubSpot(FakeCRM):
     burst_max: ClassVar[int] = 190  # the headers' limit when no rate_limit is set
     #: Results one search answers at most, however it is paged.
     search_cap: ClassVar[int] = SEARCH_CAP
+    #: Searches a second per token; past it a 429 of the SECONDLY policy, no Retry-After.
+    search_rate_limit: ClassVar[int] = 4
 
     def generate(self, count: int, seed: int, start: int = 0) -> list[dict[str, Any]]:
         rng = random.Random(seed + start)
@@ -205,6 +209,11 @@ class FakeHubSpot(FakeCRM):
         )
 
     def _search(self, request: FakeRequest) -> FakeResponse:
+        windows = self.__dict__.setdefault("_search_windows", {})
+        window = windows.setdefault(request.bearer, RateWindow(self.search_rate_limit, 1.0))
+        if not window.hit():
+            body = self._error_body("You have reached your secondly limit.", "RATE_LIMITS")
+            return FakeResponse(429, {**body, "policyName": "SECONDLY"})
         try:
             query = request.json() or {}
             groups = query.get("filterGroups") or []

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 from rapport_core.clock import now
+from rapport_core.crm import ConnectorConfig
 from rapport_core.crm.connections import update_settings
+from rapport_core.crm.records import Mapping
 from rapport_core.crm.schemas import ConnectionSettingsIn
 from rapport_core.crm.sync import sync_connection
 from rapport_core.crm.tables import CrmLink
@@ -107,3 +109,17 @@ async def test_links_made_before_raw_records_were_remembered_are_mapped_once(fir
     mapped.clear()
     await full_sync(actor)
     assert mapped == []
+
+
+def test_the_mapping_fingerprint_is_stable_and_follows_the_firms_overrides():
+    plain = ClioConnector(ConnectorConfig("https://app.clio.com"))
+    before = plain.mapping_fingerprint()
+    for raw in FakeClio(count=40).contacts:  # running the mapping changes nothing it hashes
+        plain.contact(raw)
+    assert plain.mapping_fingerprint() == before
+    assert ClioConnector(ConnectorConfig("https://eu.app.clio.com")).mapping_fingerprint() == before
+    overridden = ClioConnector(
+        ConnectorConfig("https://app.clio.com"),
+        Mapping.from_settings({"fields": {"city": "title"}}),
+    )
+    assert overridden.mapping_fingerprint() != before

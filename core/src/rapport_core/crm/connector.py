@@ -19,9 +19,10 @@ import datetime as dt
 import functools
 import hashlib
 import importlib.metadata
+import inspect
 import json
-import marshal
 import os
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -125,17 +126,18 @@ class Connector(ABC):
         return None if record is None else self.mapping.apply(record, raw)
 
     def mapping_fingerprint(self) -> str:
-        """What a raw record's mapping depends on besides the record: the code of
-        ``to_contact``, the versions of the connector's distribution and of core, and the
-        firm's overrides. A sync skips mapping a raw record it has seen under the same
-        fingerprint (see ``CrmLink.raw_hash``), so a connector whose helpers change how records
-        map ships that change as a new version."""
+        """What a raw record's mapping depends on besides the record: the source of the
+        connector's module, the versions of its distribution and of core, and the firm's
+        overrides. A sync skips mapping a raw record it has seen under the same fingerprint
+        (see ``CrmLink.raw_hash``), so a connector whose mapping lives elsewhere (a shared
+        helper module) ships a change to it as a new version."""
         from rapport_core import __version__
 
+        module = type(self).__module__
         parts = {
-            "connector": f"{type(self).__module__}.{type(self).__qualname__}",
-            "to_contact": hashlib.sha256(marshal.dumps(type(self).to_contact.__code__)).hexdigest(),
-            "version": _distribution_version(type(self).__module__),
+            "connector": f"{module}.{type(self).__qualname__}",
+            "source": _source_digest(module),
+            "version": _distribution_version(module),
             "core": __version__,
             "mapping": dataclasses.asdict(self.mapping),
         }
@@ -194,6 +196,15 @@ class Connector(ABC):
         if value > 1e9:  # a unix timestamp
             value -= now().timestamp()
         return max(0.0, value)
+
+
+@functools.cache
+def _source_digest(module: str) -> str:
+    try:
+        source = inspect.getsource(sys.modules[module])
+    except (KeyError, OSError, TypeError):  # no source on disk: the version has to do
+        return ""
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 @functools.cache

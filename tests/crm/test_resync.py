@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import pytest
 from rapport_core.clock import now
-from rapport_core.crm import ConnectorConfig
+from rapport_core.crm import ConnectorConfig, RetryPolicy
 from rapport_core.crm.connections import update_settings
 from rapport_core.crm.records import Mapping
 from rapport_core.crm.schemas import ConnectionSettingsIn
 from rapport_core.crm.sync import sync_connection
 from rapport_core.crm.tables import CrmLink
 from rapport_core.services.partners import get_partner
+from rapport_core.tables import Partner
 from rapport_crm_clio.connector import ClioConnector
 from rapport_crm_clio.fake import FakeClio
 
 from tests.crm.helpers import connect_clio
+
+FAST = RetryPolicy(max_retries=1, backoff_base=0.001, backoff_cap=0.01)
 
 
 class CountingClio(ClioConnector):
@@ -123,3 +126,35 @@ def test_the_mapping_fingerprint_is_stable_and_follows_the_firms_overrides():
         Mapping.from_settings({"fields": {"city": "title"}}),
     )
     assert overridden.mapping_fingerprint() != before
+
+
+async def test_a_resync_saves_idle_pages_sparingly_and_resumes_from_the_last_saved(firm):
+    actor = firm.actor("owner")
+    with FakeClio(count=700) as fake:  # four pages of 200
+        await connect_clio(actor, fake)
+        await sync_connection(actor, "clio", full=True)
+        saved: list[int] = []
+        again = await sync_connection(
+            actor, "clio", full=True, progress=lambda p: saved.append(p.saved_pages)
+        )
+        assert again.unchanged == 700 and again.pages == 4
+        # The first page is saved; the rest, unchanged a moment later, wait for the end.
+        assert saved[0] == 1 and saved[-1] < 4, saved
+
+        def stop_after_two_pages(progress):
+            if progress.pages == 2:
+                fake.stop()
+
+        broken = await sync_connection(
+            actor, "clio", full=True, progress=stop_after_two_pages, policy=FAST
+        )
+        assert broken.status == "failed" and "resumes" in broken.message
+        fake.start()
+        resumed = await sync_connection(actor, "clio")
+        assert resumed.resumed and resumed.status == "succeeded"
+        # From the last saved page on: none skipped, the unsaved ones read again.
+        assert resumed.pages >= 4 - broken.pages
+        assert resumed.unchanged == 200 * (resumed.pages - 1) + 100 and resumed.created == 0
+        assert await Partner.count().where(Partner.firm == actor.firm_id) == 700
+        links = await CrmLink.select(CrmLink.external_id).where(CrmLink.firm == actor.firm_id)
+        assert sorted(int(r["external_id"]) for r in links) == [c["id"] for c in fake.contacts]

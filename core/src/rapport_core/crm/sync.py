@@ -58,11 +58,17 @@ RECORD_FIELDS = {
 logger = logging.getLogger(__name__)
 MAX_ERRORS = 100
 LOCK_SECONDS = 15 * 60
+#: A page with nothing to write (every record as last mapped) saves its bookmark only if the
+#: last save is this old: each commit waits for the disk, and resuming from an earlier
+#: bookmark only fetches unchanged records again. The run's counts are saved with it.
+IDLE_SAVE_SECONDS = 1.0
 
 
 @dataclass
 class SyncProgress:
     pages: int = 0
+    #: Pages whose transaction (records, bookmark, counts) was committed.
+    saved_pages: int = 0
     seen: int = 0
     total: int | None = None
     created: int = 0
@@ -630,6 +636,22 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                            CrmSyncRun.finished_at: now()})  # fmt: skip
         await CrmSyncRun.update(values).where(CrmSyncRun.id == run.id)
 
+    async def save_page(prepared: PreparedPage) -> None:
+        """The page's records, the bookmark after it and the run's counts, in one commit."""
+        async with _page_transaction(progress):
+            await writer.write(prepared, progress)
+            bookmark = {"cursor": prepared.page.bookmark, "started": window_started.isoformat()}
+            await CrmConnection.update(
+                {
+                    CrmConnection.bookmark: bookmark,
+                    CrmConnection.window_since: since,
+                    # Still running: keep the claim for a long sync.
+                    CrmConnection.locked_until: now() + dt.timedelta(seconds=LOCK_SECONDS),
+                }
+            ).where(CrmConnection.id == row["id"])
+            await record()
+        progress.saved_pages += 1
+
     try:
         async with _http(http) as session:
             client = CRMClient(
@@ -641,22 +663,16 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                 **({"sleep": sleep} if sleep else {}),
             )
             pages = connector.fetch_pages(client, state.get("cursor"), since=since)
+            saved_at = float("-inf")
             async for prepared in _read_ahead(writer.prepare_all(pages)):
                 page = prepared.page
                 progress.pages += 1
                 progress.total = page.total if page.total is not None else progress.total
-                async with _page_transaction(progress):
-                    await writer.write(prepared, progress)
-                    bookmark = {"cursor": page.bookmark, "started": window_started.isoformat()}
-                    await CrmConnection.update(
-                        {
-                            CrmConnection.bookmark: bookmark,
-                            CrmConnection.window_since: since,
-                            # Still running: keep the claim for a long sync.
-                            CrmConnection.locked_until: now() + dt.timedelta(seconds=LOCK_SECONDS),
-                        }
-                    ).where(CrmConnection.id == row["id"])
-                    await record()
+                if not prepared.records and time.monotonic() - saved_at < IDLE_SAVE_SECONDS:
+                    await writer.write(prepared, progress)  # counts only: nothing to write
+                else:
+                    await save_page(prepared)
+                    saved_at = time.monotonic()
                 if progress_cb:
                     progress_cb(progress)
         finished = now()

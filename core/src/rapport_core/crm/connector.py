@@ -18,7 +18,6 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import importlib.metadata
 import inspect
 import json
 import os
@@ -209,6 +208,13 @@ def _source_digest(module: str) -> str:
 
 @functools.cache
 def _distribution_version(module: str) -> str:
+    """The plugin distribution (name and version) whose package holds ``module``, as the
+    plugin manager found it among the entry points ("" when none does)."""
+    from rapport_core.plugins import get_plugin_manager
+
+    pm = get_plugin_manager()
     top = module.partition(".")[0]
-    names = importlib.metadata.packages_distributions().get(top) or []
-    return ",".join(sorted(f"{name} {importlib.metadata.version(name)}" for name in names))
+    for name, (distribution, version) in pm.distributions.items():
+        if getattr(pm.get_plugin(name), "__name__", "").partition(".")[0] == top:
+            return f"{distribution} {version}"
+    return ""

@@ -1,9 +1,10 @@
 """The sync: pages from a connector into partners, resumable, idempotent, recorded.
 
-Each page is one transaction: its partners (created or updated through the partner service,
-so validation, audit and hooks apply), their links, the connector's cursor and the run's
-counts. A sync that stops anywhere (CRM down, process killed) resumes at the page after the
-last committed one; records seen twice are matched by their link and come out unchanged.
+Pages are saved in transactions of a few (see ``SAVE_RECORDS``): their partners (created or
+updated through the partner service, so validation, audit and hooks apply), their links,
+the connector's cursor and the run's counts. A sync that stops anywhere (CRM down, process
+killed) resumes at the page after the last committed one; records seen twice are matched by
+their link and come out unchanged.
 
 A person's edits win: a field whose partner value differs from what the sync last wrote is
 left alone, unless the connection's ``overwrite_edited`` setting is on.
@@ -58,10 +59,14 @@ RECORD_FIELDS = {
 logger = logging.getLogger(__name__)
 MAX_ERRORS = 100
 LOCK_SECONDS = 15 * 60
-#: A page with nothing to write (every record as last mapped) saves its bookmark only if the
-#: last save is this old: each commit waits for the disk, and resuming from an earlier
-#: bookmark only fetches unchanged records again. The run's counts are saved with it.
-IDLE_SAVE_SECONDS = 1.0
+#: Pages are saved together (records, the bookmark after the last, the run's counts: one
+#: commit) once they hold this many records to write, or when the last save is
+#: ``SAVE_SECONDS`` old: each commit waits for the disk, and small pages (Lawmatics' 25) or
+#: a re-sync's unchanged ones would otherwise pay it hundreds of times. An interrupted run
+#: resumes after the last save, fetching the unsaved pages again; when the CRM fails, the
+#: pages fetched before it are saved first.
+SAVE_RECORDS = 500
+SAVE_SECONDS = 1.0
 
 
 @dataclass
@@ -177,7 +182,7 @@ async def _http(http: httpx.AsyncClient | None):
 async def _read_ahead(pages: AsyncIterator[PreparedPage]) -> AsyncIterator[PreparedPage]:
     """The connector's pages, the next one fetched and mapped while the current one is
     written (the database works in its own thread or server meanwhile).
-    Each fetch is a task started outside the page's transaction, so a token refresh it
+    Each fetch is a task started outside the save's transaction, so a token refresh it
     stores is not part of that transaction."""
     iterator = aiter(pages)
     upcoming = asyncio.ensure_future(anext(iterator))
@@ -200,9 +205,9 @@ async def _read_ahead(pages: AsyncIterator[PreparedPage]) -> AsyncIterator[Prepa
 
 @asynccontextmanager
 async def _page_transaction(progress: SyncProgress):
-    """One page's transaction. The partner hooks its writes call are held and run after it
-    commits: a slow hook must not keep the page's transaction (and its locks) open, and a
-    failing one must not roll the page back. Its failure is a problem on the run."""
+    """One save's transaction. The partner hooks its writes call are held and run after it
+    commits: a slow hook must not keep the transaction (and its locks) open, and a failing
+    one must not roll the pages back. Its failure is a problem on the run."""
     with hold_notifications() as hooks, collector_paused():
         async with transaction():
             yield
@@ -636,11 +641,13 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                            CrmSyncRun.finished_at: now()})  # fmt: skip
         await CrmSyncRun.update(values).where(CrmSyncRun.id == run.id)
 
-    async def save_page(prepared: PreparedPage) -> None:
-        """The page's records, the bookmark after it and the run's counts, in one commit."""
+    async def save(pages: list[PreparedPage]) -> None:
+        """The pages' records, the bookmark after the last and the run's counts, in one
+        commit."""
         async with _page_transaction(progress):
-            await writer.write(prepared, progress)
-            bookmark = {"cursor": prepared.page.bookmark, "started": window_started.isoformat()}
+            for prepared in pages:
+                await writer.write(prepared, progress)
+            bookmark = {"cursor": pages[-1].page.bookmark, "started": window_started.isoformat()}
             await CrmConnection.update(
                 {
                     CrmConnection.bookmark: bookmark,
@@ -650,7 +657,7 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                 }
             ).where(CrmConnection.id == row["id"])
             await record()
-        progress.saved_pages += 1
+        progress.saved_pages += len(pages)
 
     try:
         async with _http(http) as session:
@@ -663,18 +670,28 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                 **({"sleep": sleep} if sleep else {}),
             )
             pages = connector.fetch_pages(client, state.get("cursor"), since=since)
+            unsaved: list[PreparedPage] = []
             saved_at = float("-inf")
-            async for prepared in _read_ahead(writer.prepare_all(pages)):
-                page = prepared.page
-                progress.pages += 1
-                progress.total = page.total if page.total is not None else progress.total
-                if not prepared.records and time.monotonic() - saved_at < IDLE_SAVE_SECONDS:
-                    await writer.write(prepared, progress)  # counts only: nothing to write
-                else:
-                    await save_page(prepared)
-                    saved_at = time.monotonic()
-                if progress_cb:
-                    progress_cb(progress)
+            try:
+                async for prepared in _read_ahead(writer.prepare_all(pages)):
+                    progress.pages += 1
+                    if prepared.page.total is not None:
+                        progress.total = prepared.page.total
+                    unsaved.append(prepared)
+                    if (
+                        sum(len(p.records) for p in unsaved) >= SAVE_RECORDS
+                        or time.monotonic() - saved_at >= SAVE_SECONDS
+                    ):
+                        await save(unsaved)
+                        unsaved, saved_at = [], time.monotonic()
+                    if progress_cb:
+                        progress_cb(progress)
+            except CRMError:
+                if unsaved:
+                    await save(unsaved)  # what was fetched before the CRM failed
+                raise
+            if unsaved:
+                await save(unsaved)
         finished = now()
         interval = row["sync_interval_minutes"]
         await CrmConnection.update(

@@ -382,7 +382,7 @@ class _PageWriter:
         # What the CRM sent, as the mapping reads it: unchanged records stop here, before
         # the (costlier) validation of partner fields.
         if link is not None and link["content_hash"] == mapped.digest:
-            progress.unchanged += 1  # though the raw record changed (a field not mapped)
+            progress.unchanged += 1  # only fields it does not map changed (or no raw hash yet)
             await self._remember_raw(link, mapped.raw_hash)
             return
         try:

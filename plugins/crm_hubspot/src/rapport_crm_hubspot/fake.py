@@ -60,6 +60,12 @@ class FakeHubSpot(FakeCRM):
     #: Searches a second per token; past it a 429 of the SECONDLY policy, no Retry-After.
     search_rate_limit: ClassVar[int] = 4
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._search_windows: dict[str | None, RateWindow] = {}  # per bearer token
+        self._order_key: tuple[int, int] | None = None
+        self._order: tuple[list[int], list[dict[str, Any]]] = ([], [])
+
     def generate(self, count: int, seed: int, start: int = 0) -> list[dict[str, Any]]:
         rng = random.Random(seed + start)
         base = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -173,7 +179,7 @@ class FakeHubSpot(FakeCRM):
         """The contacts in id order, sorted again when the list is replaced or grows (a
         real API answers a page without sorting everything: so should the fake)."""
         key = (id(self.contacts), len(self.contacts))
-        if getattr(self, "_order_key", None) != key:
+        if self._order_key != key:
             ordered = sorted(self.contacts, key=lambda c: int(c["id"]))
             self._order = ([int(c["id"]) for c in ordered], ordered)
             self._order_key = key
@@ -209,8 +215,9 @@ class FakeHubSpot(FakeCRM):
         )
 
     def _search(self, request: FakeRequest) -> FakeResponse:
-        windows = self.__dict__.setdefault("_search_windows", {})
-        window = windows.setdefault(request.bearer, RateWindow(self.search_rate_limit, 1.0))
+        window = self._search_windows.setdefault(
+            request.bearer, RateWindow(self.search_rate_limit, 1.0)
+        )
         if not window.hit():
             body = self._error_body("You have reached your secondly limit.", "RATE_LIMITS")
             return FakeResponse(429, {**body, "policyName": "SECONDLY"})

@@ -1,5 +1,5 @@
 """In a real browser, on a phone: connect Rapport to the fake Clio through its OAuth consent
-redirect, press Sync now, and find Clio's contacts among the partners."""
+redirect, press Sync now, follow its progress, and find Clio's contacts among the partners."""
 
 from __future__ import annotations
 
@@ -41,7 +41,12 @@ async def test_connect_to_fake_clio_sync_and_see_the_partners(
     assert browser.find_element(By.ID, "crm-clio-status").text == "Connected"
     assert ("GET", "/oauth/authorize") in fake_clio.methods_seen()
 
+    # A slow CRM: "Sync now" answers before the sync ends, the page shows its progress and
+    # reloads with the result when it is done.
+    fake_clio.delay = 3.0
     browser.find_element(By.ID, "sync-clio").click()
+    wait.until(shows.text_to_be_present_in_element((By.ID, "crm-clio"), "Syncing now"))
+    assert not browser.find_elements(By.ID, "sync-clio")
     wait.until(shows.text_to_be_present_in_element((By.ID, "notice"), "created"))
     assert "240 created" in browser.find_element(By.ID, "notice").text
     assert browser.find_element(By.ID, "crm-clio-partners").text == "240"

@@ -3,6 +3,7 @@ the history and the partners; schedule; merge suggestions; other firms see none 
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 import httpx
@@ -153,3 +154,36 @@ async def test_other_firms_see_no_connection(client, firm, other_firm, fake):
     assert theirs.json() == []
     refused = await client.post("/api/v1/crm/connections/clio/sync", headers=other_firm.headers())
     assert refused.status_code == 404
+
+
+async def test_a_long_sync_goes_on_while_the_page_shows_its_progress(web, firm, fake, monkeypatch):
+    from rapport_server.ui import crm as crm_pages
+
+    await web.sign_in(firm.emails["admin"])
+    await connect_in_the_browser(web, fake)
+    fake.delay = 0.4  # a slow CRM: two pages take longer than "Sync now" waits
+    monkeypatch.setattr(crm_pages, "SYNC_WAIT_SECONDS", 0.2)
+
+    started = await web.post("/integrations/clio/sync", {})
+    assert started.history[0].status_code == 303  # answered before the sync ended
+    assert "Syncing now" in started.text and 'data-sync-progress="/integrations/clio/progress"' in (
+        started.text
+    )
+    assert 'id="sync-clio"' not in started.text  # no second "Sync now" meanwhile
+    again = await web.post("/integrations/clio/sync", {})
+    assert again.status_code == 409 and "already running" in again.text
+
+    seen = []
+    for _ in range(100):
+        progress = (await web.get("/integrations/clio/progress")).json()
+        seen.append(progress)
+        if not progress["syncing"]:
+            break
+        await asyncio.sleep(0.1)
+    assert not seen[-1]["syncing"] and seen[-1]["status"] == "succeeded"
+    assert seen[-1]["created"] == 250 and seen[-1]["total"] == 250
+    assert any(p["syncing"] and p["status"] == "running" for p in seen)
+
+    page = await web.get("/integrations?synced=clio")
+    assert "Succeeded: 250 created" in page.text and "Syncing now" not in page.text
+    assert 'id="crm-clio-partners">250<' in page.text

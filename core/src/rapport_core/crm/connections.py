@@ -261,6 +261,7 @@ async def _out(row: dict[str, Any]) -> ConnectionOut:
         last_sync_at=as_utc(row["last_sync_at"]),
         synced_through=as_utc(row["synced_through"]),
         resumable=bool((row["bookmark"] or {}).get("cursor")),
+        syncing=bool(row["locked_until"]) and as_utc(row["locked_until"]) > now(),
         last_error=row["last_error"],
         overwrite_edited=bool(settings.get("overwrite_edited")),
         partners=partners,

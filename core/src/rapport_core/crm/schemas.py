@@ -23,6 +23,7 @@ class ConnectionOut(Output):
     last_sync_at: dt.datetime | None
     synced_through: dt.datetime | None
     resumable: bool  # a cursor is stored: the next run resumes an unfinished one
+    syncing: bool  # a sync holds the connection now
     last_error: str
     overwrite_edited: bool
     partners: int
@@ -52,6 +53,7 @@ class SyncRunOut(Output):
     duration_ms: int
     pages: int
     requests: int
+    total: int | None = None
     created: int
     updated: int
     unchanged: int
@@ -59,3 +61,8 @@ class SyncRunOut(Output):
     failed: int
     errors: list[SyncError]
     message: str
+
+    @property
+    def seen(self) -> int:
+        """Records read so far (a running sync's progress)."""
+        return self.created + self.updated + self.unchanged + self.skipped + self.failed

@@ -581,13 +581,7 @@ async def sync_connection(
 ) -> SyncRunOut:
     """Sync one connection: resume an unfinished run, else fetch changes since the last one
     (``full``: everything, from the start). Returns the run as recorded in the history."""
-    actor.require_write()
-    row = await connections.require_connection(actor, name)
-    if row["status"] == "needs_reconnect":
-        raise ReconnectRequired(
-            f"{name} needs to be connected again before it can sync ({row['last_error']})"
-        )
-    await _claim(row)
+    row = await _claimed(actor, name)
     try:
         return await _run(
             _sync_actor(actor, name), row, full, trigger, progress, policy, http, sleep,
@@ -595,6 +589,51 @@ async def sync_connection(
         )  # fmt: skip
     finally:
         await _release(row["id"])
+
+
+#: Syncs running as tasks (see :func:`begin_sync`): held so they are not collected.
+_background: set[asyncio.Task[SyncRunOut]] = set()
+
+
+async def begin_sync(
+    actor: Actor, name: str, *, full: bool = False, trigger: str = "manual"
+) -> asyncio.Task[SyncRunOut]:
+    """Claim the connection now, so a refusal (needs reconnect, already running) reaches the
+    person who asked, and run the sync as a task: a web request can answer before a long
+    sync ends, and the run's history row shows its progress meanwhile."""
+    row = await _claimed(actor, name)
+
+    async def run() -> SyncRunOut:
+        try:
+            return await _run(
+                _sync_actor(actor, name), row, full, trigger, None, None, None, None, None
+            )
+        finally:
+            await _release(row["id"])
+
+    task = asyncio.create_task(run(), name=f"crm sync {actor.firm_id}:{name}")
+    _background.add(task)
+    task.add_done_callback(_finished)
+    return task
+
+
+def _finished(task: asyncio.Task[SyncRunOut]) -> None:
+    _background.discard(task)
+    if not task.cancelled() and (error := task.exception()) is not None:
+        # The run is recorded as interrupted; nobody awaits the task to see why.
+        logger.error("%s stopped", task.get_name(), exc_info=error)
+
+
+async def _claimed(actor: Actor, name: str) -> dict[str, Any]:
+    """The connection, claimed for one sync (``_release`` gives it back)."""
+    actor.require_write()
+    row = await connections.require_connection(actor, name)
+    if row["status"] == "needs_reconnect":
+        raise ReconnectRequired(
+            f"{name} needs to be connected again before it can sync ({row['last_error']})"
+        )
+    await _claim(row)
+    return row
 
 
 async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, connector_class):
@@ -634,6 +673,7 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
         values: dict[Any, Any] = {
             CrmSyncRun.pages: progress.pages,
             CrmSyncRun.requests: client.requests if client else 0,
+            CrmSyncRun.total: progress.total,
             CrmSyncRun.created: progress.created,
             CrmSyncRun.updated: progress.updated,
             CrmSyncRun.unchanged: progress.unchanged,

@@ -84,6 +84,8 @@ class CrmSyncRun(Table, tablename="rapport_crm_sync_run"):
     duration_ms = Integer(default=0)
     pages = Integer(default=0)
     requests = Integer(default=0)
+    #: Records the CRM says there are to read, when it says (Salesforce, Clio): a progress bar.
+    total = Integer(null=True, default=None)
     created = Integer(default=0)
     updated = Integer(default=0)
     unchanged = Integer(default=0)

@@ -86,10 +86,49 @@ function wireNav() {
   });
 }
 
+// Integrations: while a CRM sync runs, its progress is read every two seconds; when it ends,
+// the page reloads with the result and the history. Without this script: "Refresh".
+function wireSyncProgress() {
+  for (const box of document.querySelectorAll("[data-sync-progress]")) {
+    const text = box.querySelector("[data-sync-text]");
+    const bar = box.querySelector("progress");
+    box.querySelector("[data-sync-refresh]").hidden = true;
+    const poll = async () => {
+      try {
+        const response = await fetch(box.dataset.syncProgress, {
+          headers: { Accept: "application/json" },
+        });
+        if (response.ok) {
+          const p = await response.json();
+          if (!p.syncing) {
+            window.location.assign(box.dataset.done);
+            return;
+          }
+          if (p.status === "running") {
+            const of = p.total ? ` of ${p.total}` : "";
+            text.textContent =
+              `${p.seen}${of} contacts read: ${p.created} created, ` +
+              `${p.updated} updated, ${p.unchanged} unchanged.`;
+            if (p.total) {
+              bar.max = p.total;
+              bar.value = p.seen;
+            }
+          }
+        }
+      } catch {
+        // Offline for a moment (a phone between meetings): ask again.
+      }
+      window.setTimeout(poll, 2000);
+    };
+    window.setTimeout(poll, 2000);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   wireNav();
   focusProblems();
   wireCopyButtons();
   wireReferralDirection();
   wireBackButtons();
+  wireSyncProgress();
 });

@@ -3,6 +3,7 @@ sync history (the merge suggestions a sync makes are on ui/suggestions.py's page
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,8 +12,8 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 from rapport_core.crm import connections
 from rapport_core.crm.registry import connector_class, installed_connectors
-from rapport_core.crm.schemas import ConnectionSettingsIn
-from rapport_core.crm.sync import list_runs, sync_connection
+from rapport_core.crm.schemas import ConnectionSettingsIn, SyncRunOut
+from rapport_core.crm.sync import begin_sync, list_runs
 from rapport_core.errors import RapportError
 from rapport_core.suggestions import service as suggestions
 
@@ -38,6 +39,18 @@ async def _page(me: SignedIn, form: FormState | None = None, notice: str = "") -
     )
 
 
+#: How long "Sync now" waits for the sync to end before showing its progress instead.
+SYNC_WAIT_SECONDS = 5.0
+
+
+def _result(run: SyncRunOut) -> str:
+    return (
+        f"{run.status.replace('_', ' ').capitalize()}: {run.created} created, "
+        f"{run.updated} updated, {run.unchanged} unchanged, {run.skipped} skipped, "
+        f"{run.failed} failed."
+    )
+
+
 def _callback_url(request: Request, name: str) -> str:
     return f"{str(request.base_url).rstrip('/')}/integrations/{name}/callback"
 
@@ -45,12 +58,33 @@ def _callback_url(request: Request, name: str) -> str:
 class IntegrationPages(Controller):
     @get("/integrations")
     async def index(
-        self, me: NamedDependency[SignedIn], connected: FromQuery[str | None] = None
+        self,
+        me: NamedDependency[SignedIn],
+        connected: FromQuery[str | None] = None,
+        synced: FromQuery[str | None] = None,
     ) -> Template:
         notice = ""
         if connected:
             notice = f"Connected to {connected}. Press “Sync now” to bring in its contacts."
+        elif synced and (runs := await list_runs(me.actor, synced, limit=1)):
+            notice = _result(runs[0])
         return await _page(me, notice=notice)
+
+    @get("/integrations/{name:str}/progress")
+    async def progress(self, me: NamedDependency[SignedIn], name: FromPath[str]) -> dict:
+        """The latest run of a connection, for the page's progress bar while it syncs."""
+        connection = await connections.get_connection(me.actor, name)
+        runs = await list_runs(me.actor, name, limit=1)
+        run = runs[0] if runs else None
+        return {
+            "syncing": connection.syncing,
+            "status": run.status if run else None,
+            "seen": run.seen if run else 0,
+            "total": run.total if run else None,
+            "created": run.created if run else 0,
+            "updated": run.updated if run else 0,
+            "unchanged": run.unchanged if run else 0,
+        }
 
     @post("/integrations/{name:str}/connect")
     async def connect(
@@ -105,18 +139,18 @@ class IntegrationPages(Controller):
     ) -> Response:
         form = read_form(data)
         try:
-            run = await sync_connection(me.actor, name, full=form.get("full") == "1")
+            task = await begin_sync(me.actor, name, full=form.get("full") == "1")
         except RapportError as error:
             errors, status = refusal(error)
             page = await _page(me, FormState(form, {FORM: next(iter(errors.values()))}))
             page.status_code = status
             return page
-        notice = (
-            f"{run.status.replace('_', ' ').capitalize()}: {run.created} created, "
-            f"{run.updated} updated, {run.unchanged} unchanged, {run.skipped} skipped, "
-            f"{run.failed} failed."
-        )
-        return await _page(me, notice=notice)
+        # A short sync is answered with its result; a long one goes on in the background
+        # while the page shows its progress (a phone should not wait minutes on a POST).
+        done, _ = await asyncio.wait({task}, timeout=SYNC_WAIT_SECONDS)
+        if not done:
+            return Redirect(f"/integrations#crm-{name}", status_code=303)
+        return await _page(me, notice=_result(task.result()))
 
     @post("/integrations/{name:str}/settings")
     async def settings(

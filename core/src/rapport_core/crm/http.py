@@ -19,7 +19,9 @@ whose body is a query, such as HubSpot's contacts search). Any other request rai
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -51,6 +53,13 @@ class RetryPolicy:
     def backoff(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
         return rng() * min(self.backoff_cap, self.backoff_base * 2**attempt)
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default TLS settings (certifi's CA bundle, ``SSL_CERT_FILE``), built once: a
+    client building its own loads the bundle again, 30 ms or so per sync."""
+    return httpx.create_ssl_context()
 
 
 Sleep = Callable[[float], Awaitable[None]]

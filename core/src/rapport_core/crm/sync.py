@@ -35,7 +35,7 @@ from rapport_core.clock import as_utc, now
 from rapport_core.crm import connections
 from rapport_core.crm.connector import Connector
 from rapport_core.crm.errors import CRMError, ReconnectRequired
-from rapport_core.crm.http import CRMClient, RetryPolicy, Sleep
+from rapport_core.crm.http import CRMClient, RetryPolicy, Sleep, tls_context
 from rapport_core.crm.matching import PartnerIndex
 from rapport_core.crm.records import ContactRecord, RawPage
 from rapport_core.crm.schemas import SyncRunOut
@@ -176,7 +176,7 @@ async def _http(http: httpx.AsyncClient | None):
     if http is not None:
         yield http
         return
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with httpx.AsyncClient(timeout=30, verify=tls_context()) as client:
         yield client
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from rapport_core.crm import ConnectorConfig
+from rapport_core.crm import ConnectorConfig, RetryPolicy
 from rapport_core.crm.connections import store_tokens
 from rapport_core.crm.oauth import TokenSet
 from rapport_crm_clio.fake import FakeClio
+
+#: Retries that give up at once: a CRM that went away fails the run quickly.
+FAST = RetryPolicy(max_retries=1, backoff_base=0.001, backoff_cap=0.01)
 
 
 def clio_config(fake: FakeClio) -> ConnectorConfig:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from rapport_core.clock import now
-from rapport_core.crm import ConnectorConfig, RetryPolicy
+from rapport_core.crm import ConnectorConfig
 from rapport_core.crm.connections import update_settings
 from rapport_core.crm.records import Mapping
 from rapport_core.crm.schemas import ConnectionSettingsIn
@@ -17,9 +17,7 @@ from rapport_core.tables import Partner
 from rapport_crm_clio.connector import ClioConnector
 from rapport_crm_clio.fake import FakeClio
 
-from tests.crm.helpers import connect_clio
-
-FAST = RetryPolicy(max_retries=1, backoff_base=0.001, backoff_cap=0.01)
+from tests.crm.helpers import FAST, connect_clio
 
 
 class CountingClio(ClioConnector):

@@ -9,7 +9,6 @@ import datetime as dt
 import pytest
 from rapport_core import audit, hookimpl
 from rapport_core.clock import now
-from rapport_core.crm import RetryPolicy
 from rapport_core.crm.connections import update_settings
 from rapport_core.crm.scheduler import run_due_syncs
 from rapport_core.crm.schemas import ConnectionSettingsIn
@@ -27,9 +26,7 @@ from rapport_core.suggestions.service import decide, list_suggestions
 from rapport_core.tables import Partner
 from rapport_crm_clio.fake import FakeClio
 
-from tests.crm.helpers import connect_clio
-
-FAST = RetryPolicy(max_retries=1, backoff_base=0.001, backoff_cap=0.01)
+from tests.crm.helpers import FAST, connect_clio
 
 
 @pytest.fixture

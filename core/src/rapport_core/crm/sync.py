@@ -398,12 +398,13 @@ class _PageWriter:
         stamp = now()
         if link is not None:
             await self._update_linked(link, values, progress)
-            await CrmLink.update(
-                {CrmLink.synced: values, CrmLink.content_hash: mapped.digest,
-                 CrmLink.synced_at: stamp}
-            ).where(CrmLink.id == link["id"])  # fmt: skip
+            changes = {CrmLink.synced: values, CrmLink.content_hash: mapped.digest,
+                       CrmLink.synced_at: stamp}  # fmt: skip
+            if mapped.raw_hash is not None:
+                changes[CrmLink.raw_hash] = mapped.raw_hash
+            await CrmLink.update(changes).where(CrmLink.id == link["id"])
             link.update(synced=values, content_hash=mapped.digest)
-            await self._remember_raw(link, mapped.raw_hash)
+            self._note_raw(link, mapped.raw_hash)
             return
         if self.pending and external_id in self.pending:
             await MergeSuggestion.update(
@@ -515,6 +516,12 @@ class _PageWriter:
         if raw_hash is None or link["raw_hash"] == raw_hash:
             return
         await CrmLink.update({CrmLink.raw_hash: raw_hash}).where(CrmLink.id == link["id"])
+        self._note_raw(link, raw_hash)
+
+    def _note_raw(self, link: dict[str, Any], raw_hash: str | None) -> None:
+        """The in-memory side of a stored raw hash: ``raw_seen`` follows the links."""
+        if raw_hash is None:
+            return
         self.raw_seen.discard(link["raw_hash"])
         self.raw_seen.add(raw_hash)
         link["raw_hash"] = raw_hash
@@ -582,13 +589,9 @@ async def sync_connection(
     """Sync one connection: resume an unfinished run, else fetch changes since the last one
     (``full``: everything, from the start). Returns the run as recorded in the history."""
     row = await _claimed(actor, name)
-    try:
-        return await _run(
-            _sync_actor(actor, name), row, full, trigger, progress, policy, http, sleep,
-            connector_class,
-        )  # fmt: skip
-    finally:
-        await _release(row["id"])
+    return await _run_claimed(
+        actor, name, row, full, trigger, progress, policy, http, sleep, connector_class
+    )
 
 
 #: Syncs running as tasks (see :func:`begin_sync`): held so they are not collected.
@@ -602,16 +605,8 @@ async def begin_sync(
     person who asked, and run the sync as a task: a web request can answer before a long
     sync ends, and the run's history row shows its progress meanwhile."""
     row = await _claimed(actor, name)
-
-    async def run() -> SyncRunOut:
-        try:
-            return await _run(
-                _sync_actor(actor, name), row, full, trigger, None, None, None, None, None
-            )
-        finally:
-            await _release(row["id"])
-
-    task = asyncio.create_task(run(), name=f"crm sync {actor.firm_id}:{name}")
+    run = _run_claimed(actor, name, row, full, trigger, None, None, None, None, None)
+    task = asyncio.create_task(run, name=f"crm sync {actor.firm_id}:{name}")
     _background.add(task)
     task.add_done_callback(_finished)
     return task
@@ -634,6 +629,14 @@ async def _claimed(actor: Actor, name: str) -> dict[str, Any]:
         )
     await _claim(row)
     return row
+
+
+async def _run_claimed(actor, name, row, *options) -> SyncRunOut:
+    """``_run`` on a claimed connection, given back however the run ends."""
+    try:
+        return await _run(_sync_actor(actor, name), row, *options)
+    finally:
+        await _release(row["id"])
 
 
 async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, connector_class):

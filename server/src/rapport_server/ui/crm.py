@@ -75,16 +75,11 @@ class IntegrationPages(Controller):
         """The latest run of a connection, for the page's progress bar while it syncs."""
         connection = await connections.get_connection(me.actor, name)
         runs = await list_runs(me.actor, name, limit=1)
-        run = runs[0] if runs else None
-        return {
-            "syncing": connection.syncing,
-            "status": run.status if run else None,
-            "seen": run.seen if run else 0,
-            "total": run.total if run else None,
-            "created": run.created if run else 0,
-            "updated": run.updated if run else 0,
-            "unchanged": run.unchanged if run else 0,
-        }
+        counts = {"status": None, "seen": 0, "total": None, "created": 0, "updated": 0,
+                  "unchanged": 0}  # fmt: skip
+        if runs:
+            counts = {key: getattr(runs[0], key) for key in counts}
+        return {"syncing": connection.syncing, **counts}
 
     @post("/integrations/{name:str}/connect")
     async def connect(

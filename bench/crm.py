@@ -11,13 +11,17 @@ For each connector with a fake server, on loopback, at the CRM's largest page si
   handling) with every record mapped to a ``ContactRecord``;
 - **first sync**: the whole sync into an empty firm (10,000 partners created through the
   partner service, with links, audit events and per-page commits);
-- **re-sync, nothing changed**: ``--full`` again (every record fetched, matched, unchanged).
+- **re-sync, nothing changed**: ``--full`` again (every record fetched, matched, unchanged);
+- **rows alone**: the first sync's partners, links and audit events written again into
+  another firm by bulk insert alone, from rows already built (no fetching, mapping,
+  validation, matching or hooks): the database's share of a first sync, for context.
 
-Each of the last three has a target of at most 2× the floor. The fake serves from a child
-process, as a CRM serves from its own machines: in this process its work would compete with
-the sync's for the interpreter lock. Prints a table (wall seconds, and this process's CPU
-seconds, the fake's not included) and a chart of each figure's ratio to the bare loop; writes the figures as JSON to bench/results/ (see
-bench/README.md) with the load average. Exits 1 if any figure misses its target.
+The SDK fetch, first sync and re-sync each have a target of at most 2× the floor. The fake
+serves from a child process, as a CRM serves from its own machines: in this process its work
+would compete with the sync's for the interpreter lock. Prints a table (wall seconds, and
+this process's CPU seconds, the fake's not included) and a chart of each figure's ratio to
+the bare loop; writes the figures as JSON to bench/results/ (see bench/README.md) with the
+load average. Exits 1 if any figure misses its target.
 """
 
 from __future__ import annotations
@@ -92,6 +96,43 @@ async def _sdk_fetch(connector, tokens) -> tuple[tuple[float, float], int, list[
     return _since(started), count, urls
 
 
+async def _rows_alone(source_firm: int, actor, connection_id: int) -> tuple[float, float]:
+    """Write the first sync's rows again, into ``actor``'s firm, as its saves write them
+    (multi-row inserts, the audit events chained) but from rows already built."""
+    from rapport_core import audit
+    from rapport_core.crm.tables import CrmLink
+    from rapport_core.services.common import bulk_insert, collector_paused, transaction
+    from rapport_core.tables import Partner
+
+    partners = await Partner.select().where(Partner.firm == source_firm).order_by(Partner.id)
+    links = {
+        row["partner"]: row for row in await CrmLink.select().where(CrmLink.firm == source_firm)
+    }
+    started = _clocks()
+    with collector_paused():
+        async with transaction():
+            rows = [{**p, "firm": actor.firm_id} for p in partners]
+            for row in rows:
+                del row["id"]
+            ids = await bulk_insert(Partner, rows)
+            link_rows = []
+            for old, new_id in zip(partners, ids, strict=True):
+                link = {**links[old["id"]], "firm": actor.firm_id, "connection": connection_id}
+                del link["id"]
+                link_rows.append(
+                    link | {"partner": new_id, "key": f"{actor.firm_id}:{link['key']}"}
+                )
+            await bulk_insert(CrmLink, link_rows)
+            await audit.record_many(
+                actor,
+                [
+                    audit.Entry("partner.create", "partner", new_id, after=row | {"id": new_id})
+                    for row, new_id in zip(rows, ids, strict=True)
+                ],
+            )
+    return _since(started)
+
+
 async def measure_connector(cls, contacts: int, *, fresh_quota: bool = True) -> list[Figure]:
     from rapport_core.actors import Actor
     from rapport_core.crm import ConnectorConfig, TokenSet
@@ -143,6 +184,13 @@ async def measure_connector(cls, contacts: int, *, fresh_quota: bool = True) -> 
         again_seconds = _since(started)
         assert again.unchanged == contacts and again.created == 0, again
 
+        copy = await firms.create_firm(
+            FirmCreate(name=f"Bench CRM {cls.name} rows", slug=f"bench-{uuid.uuid4().hex[:10]}")
+        )
+        copy_actor = Actor(firm_id=copy.id, label="bench", role=Role.owner)
+        connection = await store_tokens(copy_actor, cls.name, tokens, config=config)
+        rows_seconds = await _rows_alone(firm.id, copy_actor, connection.id)
+
         pages = len(urls)
         label = f"{cls.label} ({pages} pages of {cls.page_size})"
         for name, (seconds, cpu), target in (
@@ -150,6 +198,7 @@ async def measure_connector(cls, contacts: int, *, fresh_quota: bool = True) -> 
             ("SDK fetch + map", sdk_seconds, TARGET_RATIO),
             ("first sync (creates all)", first_seconds, TARGET_RATIO),
             ("re-sync, nothing changed", again_seconds, TARGET_RATIO),
+            ("rows alone (bulk insert)", rows_seconds, None),
         ):
             figures.append(Figure(label, name, seconds, seconds / bare[0], target, cpu))
     return figures

@@ -15,6 +15,7 @@ async def test_crm_benchmark_measures_every_installed_fake(client):
             "SDK fetch + map",
             "first sync (creates all)",
             "re-sync, nothing changed",
+            "rows alone (bulk insert)",
         ]
     assert all(f.seconds > 0 for f in figures)
     report(figures, "smoke")

@@ -89,6 +89,7 @@ def test_connect_sync_and_status_from_the_command_line(invoke, slug, monkeypatch
         connect_through_oauth(fake, slug)
         synced = invoke("crm", "sync", "clio", "--firm", slug).output
         assert "succeeded: 450 created, 0 updated" in synced
+        assert "450/450" in synced  # the progress bar ends with every record counted
 
         fake.rename("1003", "Renamed Contact")
         again = invoke("crm", "sync", "clio", "--firm", slug).output

@@ -741,6 +741,8 @@ async def _run(actor, row, full, trigger, progress_cb, policy, http, sleep, conn
                 raise
             if unsaved:
                 await save(unsaved)
+                if progress_cb:
+                    progress_cb(progress)  # the last pages' counts, now saved
         finished = now()
         interval = row["sync_interval_minutes"]
         await CrmConnection.update(

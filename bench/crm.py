@@ -104,6 +104,9 @@ async def _rows_alone(source_firm: int, actor, connection_id: int) -> tuple[floa
     from rapport_core.services.common import bulk_insert, collector_paused, transaction
     from rapport_core.tables import Partner
 
+    def without_id(row: dict) -> dict:
+        return {key: value for key, value in row.items() if key != "id"}
+
     partners = await Partner.select().where(Partner.firm == source_firm).order_by(Partner.id)
     links = {
         row["partner"]: row for row in await CrmLink.select().where(CrmLink.firm == source_firm)
@@ -111,17 +114,18 @@ async def _rows_alone(source_firm: int, actor, connection_id: int) -> tuple[floa
     started = _clocks()
     with collector_paused():
         async with transaction():
-            rows = [{**p, "firm": actor.firm_id} for p in partners]
-            for row in rows:
-                del row["id"]
+            rows = [{**without_id(p), "firm": actor.firm_id} for p in partners]
             ids = await bulk_insert(Partner, rows)
-            link_rows = []
-            for old, new_id in zip(partners, ids, strict=True):
-                link = {**links[old["id"]], "firm": actor.firm_id, "connection": connection_id}
-                del link["id"]
-                link_rows.append(
-                    link | {"partner": new_id, "key": f"{actor.firm_id}:{link['key']}"}
-                )
+            link_rows = [
+                {
+                    **without_id(link := links[old["id"]]),
+                    "firm": actor.firm_id,
+                    "connection": connection_id,
+                    "partner": new_id,
+                    "key": f"{actor.firm_id}:{link['connector']}:{link['external_id']}",
+                }
+                for old, new_id in zip(partners, ids, strict=True)
+            ]
             await bulk_insert(CrmLink, link_rows)
             await audit.record_many(
                 actor,

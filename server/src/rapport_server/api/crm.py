@@ -43,8 +43,8 @@ class CrmController(Controller):
         description=(
             "Answers the recorded run when the sync has ended. With `wait=false` it answers "
             "202 as soon as the sync has started, with the connection (`syncing`: true) and a "
-            "`Location` to poll: the connection's runs, newest first, whose first counts "
-            "records as they are saved (`seen` of `total`) until its `status` is final."
+            "`Location` to poll: the connection's runs, newest first; the first counts the "
+            "records saved so far (`seen` of `total`) until its `status` is final."
         ),
         status_code=200,
         responses={
